@@ -1,0 +1,131 @@
+// KubeDirectorApp: an application described once, as data (kubedirector.hpe.com/v1beta1).
+import { Type, type Static } from '@sinclair/typebox';
+import {
+  CARDINALITY_PATTERN,
+  DNS_LABEL_PATTERN,
+  Nullable,
+  PERSIST_DIR_PATTERN,
+  PRESERVE_UNKNOWN,
+  Quantity,
+  ROLE_ID_PATTERN,
+  ResourceList,
+  StringEnum,
+  StringMap,
+  cel,
+  listMap,
+} from './schema.js';
+
+const Label = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    description: Type.Optional(Type.String()),
+  },
+  PRESERVE_UNKNOWN,
+);
+
+/**
+ * Where a setup package comes from. `null` (as opposed to absent) means
+ * "no package", overriding an app-level default for one role.
+ */
+export const SetupPackageInfo = Type.Object({
+  packageURL: Type.String({
+    pattern: '^(file|https?)://.+\\.tgz$',
+    description: 'file:// (inside the image) or http(s):// URL of a .tgz setup package.',
+  }),
+  useNewSetupLayout: Type.Optional(Type.Boolean()),
+});
+export type SetupPackageInfo = Static<typeof SetupPackageInfo>;
+
+const ServiceEndpoint = Type.Object(
+  {
+    port: Type.Integer({ minimum: 1, maximum: 65535 }),
+    urlScheme: Type.Optional(Type.String({ minLength: 1, maxLength: 15, pattern: DNS_LABEL_PATTERN })),
+    path: Type.Optional(Type.String()),
+    isDashboard: Type.Optional(Type.Boolean()),
+    hasAuthToken: Type.Optional(Type.Boolean()),
+  },
+  cel({
+    rule: '!has(self.isDashboard) || !self.isDashboard || has(self.urlScheme)',
+    message: 'a dashboard endpoint needs a urlScheme',
+  }),
+);
+
+export const AppService = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 15, pattern: DNS_LABEL_PATTERN }),
+    label: Type.Optional(Nullable(Label)),
+    endpoint: Type.Optional(Nullable(ServiceEndpoint)),
+    exported_service: Type.Optional(Type.String()),
+  },
+  PRESERVE_UNKNOWN,
+);
+export type AppService = Static<typeof AppService>;
+
+const EventName = StringEnum(['configure', 'addnodes', 'delnodes']);
+
+export const ContainerSpec = Type.Object(
+  {
+    stdin: Type.Optional(Type.Boolean()),
+    tty: Type.Optional(Type.Boolean()),
+  },
+  cel({
+    rule: '!has(self.tty) || !self.tty || (has(self.stdin) && self.stdin)',
+    message: 'tty requires stdin',
+  }),
+);
+
+export const AppRole = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 63, pattern: ROLE_ID_PATTERN }),
+  cardinality: Type.String({
+    pattern: CARDINALITY_PATTERN,
+    maxLength: 10,
+    description: '"N": exactly N members; "N+": at least N members.',
+  }),
+  imageRepoTag: Type.Optional(Type.String({ minLength: 1 })),
+  configPackage: Type.Optional(Nullable(SetupPackageInfo)),
+  persistDirs: Type.Optional(Type.Array(Type.String({ pattern: PERSIST_DIR_PATTERN }))),
+  eventList: Type.Optional(Type.Array(EventName)),
+  containerSpec: Type.Optional(Nullable(ContainerSpec)),
+  minResources: Type.Optional(Nullable(ResourceList())),
+  minStorage: Type.Optional(
+    Nullable(
+      Type.Object({
+        size: Quantity(),
+        ephemeralModeSupported: Type.Optional(Type.Boolean()),
+      }),
+    ),
+  ),
+  maxLogSizeDump: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+export type AppRole = Static<typeof AppRole>;
+
+const RoleService = Type.Object({
+  roleID: Type.String({ minLength: 1, maxLength: 63, pattern: ROLE_ID_PATTERN }),
+  serviceIDs: Type.Array(Type.String({ minLength: 1, maxLength: 15, pattern: DNS_LABEL_PATTERN })),
+});
+
+export const KubeDirectorAppSpec = Type.Object(
+  {
+    label: Label,
+    distroID: Type.String({ minLength: 1 }),
+    version: Type.String({ minLength: 1 }),
+    configSchemaVersion: Type.Integer({ minimum: 7 }),
+    defaultImageRepoTag: Type.Optional(Type.String({ minLength: 1 })),
+    defaultConfigPackage: Type.Optional(Nullable(SetupPackageInfo)),
+    defaultMaxLogSizeDump: Type.Optional(Type.Integer({ minimum: 0 })),
+    services: Type.Optional(Type.Array(AppService, listMap('id'))),
+    roles: Type.Array(AppRole, { minItems: 1, ...listMap('id') }),
+    config: Type.Object({
+      configMeta: Type.Optional(Nullable(StringMap())),
+      selectedRoles: Type.Array(Type.String({ minLength: 1 }), { 'x-kubernetes-list-type': 'set' }),
+      roleServices: Type.Array(RoleService, listMap('roleID')),
+    }),
+    defaultPersistDirs: Type.Optional(Type.Array(Type.String({ pattern: PERSIST_DIR_PATTERN }))),
+    defaultEventList: Type.Optional(Type.Array(EventName)),
+    capabilities: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    systemdRequired: Type.Optional(Type.Boolean()),
+    logoURL: Type.Optional(Type.String({ minLength: 1, pattern: '^(file|https?)://.+\\.(jpeg|png)$' })),
+  },
+  PRESERVE_UNKNOWN,
+);
+export type KubeDirectorAppSpec = Static<typeof KubeDirectorAppSpec>;

@@ -1,0 +1,68 @@
+// Metacontroller's hook protocol, version v2 (CompositeController customize, sync, finalize).
+// Only the envelope is validated here; the parent's spec is checked by the reconciler,
+// which reports problems as conditions instead of failing the call.
+import { Type, type Static } from '@sinclair/typebox';
+import { KubeObject } from './meta.js';
+
+/** Objects of one type keyed `namespace/name`. */
+export const ObjectsByName = Type.Record(Type.String(), KubeObject);
+/** Objects keyed by type (`Kind.apiVersion`, e.g. `Service.v1`), then by `namespace/name`. */
+export const ObjectsByType = Type.Record(Type.String(), ObjectsByName);
+export type ObjectsByType = Record<string, Record<string, KubeObject>>;
+
+const Controller = Type.Object({}, { description: 'The CompositeController, passed through as received.' });
+
+/** The parent must be a namespaced object: every name the hooks derive lives in its namespace. */
+export const Parent = Type.Object({
+  apiVersion: Type.String({ minLength: 1 }),
+  kind: Type.String({ minLength: 1 }),
+  metadata: Type.Object({
+    name: Type.String({ minLength: 1 }),
+    namespace: Type.String({ minLength: 1 }),
+  }),
+});
+
+export const SyncRequest = Type.Object({
+  controller: Controller,
+  parent: Parent,
+  children: Type.Optional(ObjectsByType),
+  related: Type.Optional(ObjectsByType),
+  finalizing: Type.Optional(Type.Boolean()),
+});
+
+export const CustomizeRequest = Type.Object({
+  controller: Controller,
+  parent: Parent,
+});
+
+/** The request as the reconciler sees it: everything the API server sent, typed where read. */
+export interface HookRequest {
+  controller: Record<string, unknown>;
+  parent: KubeObject;
+  children: ObjectsByType;
+  related: ObjectsByType;
+  finalizing: boolean;
+}
+
+export interface SyncResponse {
+  status: Record<string, unknown>;
+  children: KubeObject[];
+  resyncAfterSeconds?: number;
+  finalized?: boolean;
+}
+
+/** One rule of a customize response: which related objects Metacontroller should send. */
+export interface RelatedResourceRule {
+  apiVersion: string;
+  resource: string;
+  namespace?: string;
+  names?: string[];
+  labelSelector?: { matchLabels?: Record<string, string> };
+}
+
+export interface CustomizeResponse {
+  relatedResources: RelatedResourceRule[];
+}
+
+export type SyncRequestBody = Static<typeof SyncRequest>;
+export type CustomizeRequestBody = Static<typeof CustomizeRequest>;

@@ -1,0 +1,102 @@
+// The fastify application: hook routes, health endpoints, one log line per hook call,
+// and error replies that say what was wrong.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { DestinationStream } from 'pino';
+import { DEFAULTS, type ServerConfig } from './config.js';
+import { hookRoutes } from './hooks.js';
+
+export interface ServerOptions extends Partial<ServerConfig> {
+  /** Where log lines go (tests capture them); stdout when absent. */
+  logStream?: DestinationStream;
+}
+
+const MAX_REPORTED_ERRORS = 5;
+const PROBES = new Set(['/healthz', '/readyz']);
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** What the hook did, added to the request's log line. */
+    outcome?: Record<string, unknown>;
+  }
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function buildServer(options: ServerOptions = {}): FastifyInstance {
+  const { logStream, ...config } = options;
+  const settings = { ...DEFAULTS, ...config };
+  const app = Fastify({
+    bodyLimit: settings.bodyLimit,
+    disableRequestLogging: true,
+    logger: { level: settings.logLevel, ...(logStream ? { stream: logStream } : {}) },
+    schemaErrorFormatter: (errors, dataVar) => {
+      // One message per path, capped, so that a huge bad body still gets a short answer.
+      const byPath = new Map<string, string>();
+      for (const e of errors) if (!byPath.has(e.instancePath)) byPath.set(e.instancePath, e.message ?? 'invalid');
+      const lines = [...byPath].map(([path, message]) => `${dataVar}${path || '/'}: ${message}`);
+      const more = lines.length > MAX_REPORTED_ERRORS ? ` (and ${lines.length - MAX_REPORTED_ERRORS} more)` : '';
+      return new Error(lines.slice(0, MAX_REPORTED_ERRORS).join('; ') + more);
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+
+  // Plain JSON.parse so that a syntax error can say where it is.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    if (body === '') return done(new HttpError(400, 'request body is empty; a hook request is a JSON object'));
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (error) {
+      done(new HttpError(400, `request body is not valid JSON: ${(error as Error).message}`));
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const line = { method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime), ...request.outcome };
+    if (PROBES.has(request.url)) reply.log.debug(line, 'probe');
+    else if (reply.statusCode >= 500) reply.log.error(line, 'hook call failed');
+    else if (reply.statusCode >= 400) reply.log.warn(line, 'hook call rejected');
+    else reply.log.info(line, 'hook call');
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    request.outcome = { reason: error.message };
+    if (status >= 500) request.log.error({ err: error }, 'hook failed');
+    return reply.code(status).send({ error: errorTitle(status), message: describe(error, request.headers['content-type'], settings.bodyLimit) });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'Not Found', message: `no route ${request.method} ${request.url}; hooks are POST /customize, /sync, /finalize` }),
+  );
+
+  // While closing, fastify answers 503 to every new request, so /readyz turns unready by itself.
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async () => ({ status: 'ready' }));
+  app.register(hookRoutes);
+  return app;
+}
+
+function errorTitle(status: number): string {
+  if (status === 400) return 'Bad Request';
+  if (status === 413) return 'Payload Too Large';
+  if (status === 415) return 'Unsupported Media Type';
+  return status >= 500 ? 'Internal Server Error' : 'Client Error';
+}
+
+function describe(error: FastifyError, contentType: string | undefined, bodyLimit: number): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return `request body is larger than the limit of ${bodyLimit} bytes; raise BODY_LIMIT_BYTES`;
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return `content type ${contentType ?? '(none)'} is not supported; send Content-Type: application/json`;
+    default:
+      return error.message;
+  }
+}

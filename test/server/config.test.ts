@@ -1,0 +1,23 @@
+import t from 'tap';
+import { DEFAULTS, configFromEnv } from '../../src/server/config.js';
+
+t.test('defaults', async (t) => {
+  t.same(configFromEnv({}), DEFAULTS);
+  t.ok(DEFAULTS.bodyLimit >= 32 * 1024 * 1024, 'the default body limit is at least 32 MiB');
+});
+
+t.test('settings from the environment', async (t) => {
+  t.same(configFromEnv({ PORT: '9443', HOST: '127.0.0.1', LOG_LEVEL: 'debug', BODY_LIMIT_BYTES: '134217728' }), {
+    host: '127.0.0.1',
+    port: 9443,
+    logLevel: 'debug',
+    bodyLimit: 134217728,
+  });
+});
+
+t.test('bad values are refused with the variable named', async (t) => {
+  t.throws(() => configFromEnv({ PORT: 'http' }), /PORT must be an integer from 0 to 65535, got "http"/);
+  t.throws(() => configFromEnv({ PORT: '70000' }), /PORT must be/);
+  t.throws(() => configFromEnv({ BODY_LIMIT_BYTES: '1000' }), /BODY_LIMIT_BYTES must be an integer from 1048576/);
+  t.throws(() => configFromEnv({ LOG_LEVEL: 'loud' }), /LOG_LEVEL must be one of fatal, error/);
+});
