@@ -7,12 +7,10 @@ t.test('defaults', async (t) => {
 });
 
 t.test('settings from the environment', async (t) => {
-  t.same(configFromEnv({ PORT: '9443', HOST: '127.0.0.1', LOG_LEVEL: 'debug', BODY_LIMIT_BYTES: '134217728' }), {
-    host: '127.0.0.1',
-    port: 9443,
-    logLevel: 'debug',
-    bodyLimit: 134217728,
-  });
+  t.same(
+    configFromEnv({ PORT: '9443', HOST: '127.0.0.1', LOG_LEVEL: 'debug', BODY_LIMIT_BYTES: '134217728', KD_NAMESPACE: 'kd-system' }),
+    { host: '127.0.0.1', port: 9443, logLevel: 'debug', bodyLimit: 134217728, systemNamespace: 'kd-system' },
+  );
 });
 
 t.test('bad values are refused with the variable named', async (t) => {
@@ -20,4 +18,5 @@ t.test('bad values are refused with the variable named', async (t) => {
   t.throws(() => configFromEnv({ PORT: '70000' }), /PORT must be/);
   t.throws(() => configFromEnv({ BODY_LIMIT_BYTES: '1000' }), /BODY_LIMIT_BYTES must be an integer from 1048576/);
   t.throws(() => configFromEnv({ LOG_LEVEL: 'loud' }), /LOG_LEVEL must be one of fatal, error/);
+  t.throws(() => configFromEnv({ KD_NAMESPACE: 'Kube_Director' }), /KD_NAMESPACE must be a namespace name/);
 });
