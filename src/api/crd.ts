@@ -172,12 +172,18 @@ export function customResourceDefinition(def: ResourceDefinition) {
 
 const HEADER = '# Generated from src/api by `npm run gen:crds`. Do not edit.\n';
 
-/** File name to YAML content of every CRD, as committed under crds/. */
+/** Directories that hold a copy of the CRDs: the top-level one and the Helm chart's. */
+export const CRD_DIRECTORIES = ['crds', 'metacontroller/chart/crds'];
+
+/** File name to YAML content of every CRD, plus a kustomization listing them, as committed in each CRD directory. */
 export function renderCrdFiles(): Map<string, string> {
-  return new Map(
+  const files = new Map(
     Definitions.map((def) => [
       `${GROUP}_${def.plural}.yaml`,
       HEADER + stringify(customResourceDefinition(def), { lineWidth: 0, aliasDuplicateObjects: false }),
     ]),
   );
+  const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...files.keys()] };
+  files.set('kustomization.yaml', HEADER + stringify(kustomization));
+  return files;
 }

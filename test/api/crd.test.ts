@@ -1,16 +1,18 @@
 import t from 'tap';
 import { readFileSync, readdirSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
-import { customResourceDefinition, renderCrdFiles, toStructural } from '../../src/api/crd.js';
+import { CRD_DIRECTORIES, customResourceDefinition, renderCrdFiles, toStructural } from '../../src/api/crd.js';
 import { Definitions } from '../../src/api/resources.js';
 import { Nullable, Quantity, StringEnum } from '../../src/api/schema.js';
 import { repoPath } from '../support/fixtures.js';
 
-t.test('committed crds/ are exactly what the generator writes', async (t) => {
+t.test('committed CRDs are exactly what the generator writes', async (t) => {
   const expected = renderCrdFiles();
-  t.same(readdirSync(repoPath('crds')).sort(), [...expected.keys()].sort(), 'one file per kind, nothing stale');
-  for (const [name, content] of expected) {
-    t.equal(readFileSync(repoPath(`crds/${name}`), 'utf8'), content, `${name} is up to date (run npm run gen:crds)`);
+  for (const dir of CRD_DIRECTORIES) {
+    t.same(readdirSync(repoPath(dir)).sort(), [...expected.keys()].sort(), `${dir}: one file per kind and a kustomization, nothing stale`);
+    for (const [name, content] of expected) {
+      t.equal(readFileSync(repoPath(`${dir}/${name}`), 'utf8'), content, `${dir}/${name} is up to date (run npm run gen:crds)`);
+    }
   }
 });
 
