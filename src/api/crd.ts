@@ -172,18 +172,26 @@ export function customResourceDefinition(def: ResourceDefinition) {
 
 const HEADER = '# Generated from src/api by `npm run gen:crds`. Do not edit.\n';
 
-/** Directories that hold a copy of the CRDs: the top-level one and the Helm chart's. */
-export const CRD_DIRECTORIES = ['crds', 'metacontroller/chart/crds'];
+/**
+ * Directories that hold a copy of the CRDs: the top-level one (with a kustomization, so kustomize
+ * bases can include it) and the Helm chart's (plain manifests only: Helm installs every file there).
+ */
+export const CRD_DIRECTORIES = [
+  { dir: 'crds', kustomization: true },
+  { dir: 'metacontroller/chart/crds', kustomization: false },
+];
 
-/** File name to YAML content of every CRD, plus a kustomization listing them, as committed in each CRD directory. */
-export function renderCrdFiles(): Map<string, string> {
+/** File name to YAML content of every CRD, and optionally a kustomization listing them. */
+export function renderCrdFiles({ kustomization = true } = {}): Map<string, string> {
   const files = new Map(
     Definitions.map((def) => [
       `${GROUP}_${def.plural}.yaml`,
       HEADER + stringify(customResourceDefinition(def), { lineWidth: 0, aliasDuplicateObjects: false }),
     ]),
   );
-  const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...files.keys()] };
-  files.set('kustomization.yaml', HEADER + stringify(kustomization));
+  if (kustomization) {
+    const resources = [...files.keys()];
+    files.set('kustomization.yaml', HEADER + stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }));
+  }
   return files;
 }

@@ -3,8 +3,8 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CRD_DIRECTORIES, renderCrdFiles } from '../api/crd.js';
 
-const files = renderCrdFiles();
-for (const dir of CRD_DIRECTORIES) {
+for (const { dir, kustomization } of CRD_DIRECTORIES) {
+  const files = renderCrdFiles({ kustomization });
   mkdirSync(dir, { recursive: true });
   for (const stale of readdirSync(dir)) if (!files.has(stale)) rmSync(join(dir, stale));
   for (const [name, content] of files) writeFileSync(join(dir, name), content);
