@@ -67,6 +67,10 @@ export const ContainerSpec = Type.Object(
   {
     stdin: Type.Optional(Type.Boolean()),
     tty: Type.Optional(Type.Boolean()),
+    command: Type.Optional(
+      Type.Array(Type.String(), { description: "Replaces the image's entrypoint (an addition to upstream, for stock images)." }),
+    ),
+    args: Type.Optional(Type.Array(Type.String(), { description: "Replaces the image's command arguments." })),
   },
   cel({
     rule: '!has(self.tty) || !self.tty || (has(self.stdin) && self.stdin)',

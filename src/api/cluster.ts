@@ -97,6 +97,18 @@ export const Connections = Type.Object({
 });
 export type Connections = Static<typeof Connections>;
 
+const RetentionChoice = StringEnum(['Retain', 'Delete']);
+
+/** What happens to member PVCs; the names and meanings of a StatefulSet's policy. Both default to Retain. */
+export const PVCRetentionPolicy = Type.Object(
+  {
+    whenScaled: Type.Optional(RetentionChoice),
+    whenDeleted: Type.Optional(RetentionChoice),
+  },
+  { description: 'Retain (default) keeps the PVCs of members that leave (whenScaled) or of a deleted cluster (whenDeleted); Delete removes them.' },
+);
+export type PVCRetentionPolicy = Static<typeof PVCRetentionPolicy>;
+
 export const KubeDirectorClusterSpec = Type.Object(
   {
     app: Type.String({
@@ -115,6 +127,7 @@ export const KubeDirectorClusterSpec = Type.Object(
     roles: Type.Array(ClusterRole, listMap('id')),
     defaultSecret: Type.Optional(Nullable(KDSecret)),
     connections: Type.Optional(Connections),
+    persistentVolumeClaimRetentionPolicy: Type.Optional(PVCRetentionPolicy),
   },
   cel(
     {

@@ -2,20 +2,23 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Quantity, ResourceList, StringEnum, StringMap } from './schema.js';
 
-const Requirement = Type.Object({
-  key: Type.String(),
-  operator: Type.String(),
-  values: Type.Optional(Type.Array(Type.String())),
-});
+const requirement = <const T extends readonly string[]>(operators: T) =>
+  Type.Object({
+    key: Type.String(),
+    operator: StringEnum(operators),
+    values: Type.Optional(Type.Array(Type.String())),
+  });
+const LabelRequirement = requirement(['In', 'NotIn', 'Exists', 'DoesNotExist']);
+const NodeRequirement = requirement(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']);
 
 export const LabelSelector = Type.Object({
-  matchExpressions: Type.Optional(Type.Array(Requirement)),
+  matchExpressions: Type.Optional(Type.Array(LabelRequirement)),
   matchLabels: Type.Optional(StringMap()),
 });
 
 const NodeSelectorTerm = Type.Object({
-  matchExpressions: Type.Optional(Type.Array(Requirement)),
-  matchFields: Type.Optional(Type.Array(Requirement)),
+  matchExpressions: Type.Optional(Type.Array(NodeRequirement)),
+  matchFields: Type.Optional(Type.Array(NodeRequirement)),
 });
 
 const PodAffinityTerm = Type.Object({

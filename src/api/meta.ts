@@ -11,6 +11,7 @@ export const OwnerReference = Type.Object({
   controller: Type.Optional(Type.Boolean()),
   blockOwnerDeletion: Type.Optional(Type.Boolean()),
 });
+export type OwnerReference = Static<typeof OwnerReference>;
 
 export const ObjectMeta = Type.Object({
   name: Type.String({ minLength: 1 }),

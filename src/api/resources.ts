@@ -33,6 +33,12 @@ export interface ResourceDefinition {
   rules?: CelRule[];
 }
 
+/** App and cluster names become label values on every member, so they are limited to 63 characters. */
+const nameIsLabelValue = (kind: string): CelRule => ({
+  rule: 'size(self.metadata.name) <= 63',
+  message: `${kind} names are at most 63 characters: they are used as label values`,
+});
+
 const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
 export const AppDefinition: ResourceDefinition = {
@@ -43,6 +49,7 @@ export const AppDefinition: ResourceDefinition = {
   description: 'An application type: its roles, images, services, storage needs and setup packages.',
   spec: KubeDirectorAppSpec,
   specRequired: true,
+  rules: [nameIsLabelValue('KubeDirectorApp')],
   printerColumns: [
     { name: 'App Name', type: 'string', jsonPath: '.spec.label.name', description: 'Human-readable app name' },
     { name: 'Distro ID', type: 'string', jsonPath: '.spec.distroID', description: 'Identifier of a series of app versions' },
@@ -60,6 +67,7 @@ export const ClusterDefinition: ResourceDefinition = {
   spec: KubeDirectorClusterSpec,
   specRequired: true,
   status: KubeDirectorClusterStatus,
+  rules: [nameIsLabelValue('KubeDirectorCluster')],
   printerColumns: [
     { name: 'App', type: 'string', jsonPath: '.spec.app', description: 'The KubeDirectorApp this cluster runs' },
     { name: 'State', type: 'string', jsonPath: '.status.state', description: 'creating, updating or configured' },

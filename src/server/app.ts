@@ -79,7 +79,7 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
   // While closing, fastify answers 503 to every new request, so /readyz turns unready by itself.
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async () => ({ status: 'ready' }));
-  app.register(hookRoutes);
+  app.register(hookRoutes, { systemNamespace: settings.systemNamespace });
   return app;
 }
 

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CustomizeRequest, SyncRequest, type HookRequest, type SyncRequestBody } from '../api/hook.js';
 import type { KubeObject } from '../api/meta.js';
-import { customize, finalize, sync } from '../reconcile/index.js';
+import { customize, finalize, sync, type ReconcileOptions } from '../reconcile/index.js';
 
 /** The request as the reconciler takes it, with v2's optional maps filled in. */
 function hookRequest(body: SyncRequestBody, finalizing: boolean): HookRequest {
@@ -15,7 +15,8 @@ function hookRequest(body: SyncRequestBody, finalizing: boolean): HookRequest {
   };
 }
 
-export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const hookRoutes: FastifyPluginAsyncTypebox<ReconcileOptions> = async (app, options) => {
+  const reconcile: ReconcileOptions = { systemNamespace: options.systemNamespace };
   // Every log line about a hook call names its parent, rejected calls included when the body parsed.
   app.addHook('preValidation', async (request, reply) => {
     const metadata = (request.body as { parent?: { metadata?: { namespace?: unknown; name?: unknown } } } | undefined)
@@ -27,19 +28,19 @@ export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/customize', { schema: { body: CustomizeRequest } }, async (request) => {
-    const response = customize({ controller: request.body.controller, parent: request.body.parent as KubeObject });
+    const response = customize(request.body.parent as KubeObject, reconcile);
     request.outcome = { related: response.relatedResources.length };
     return response;
   });
 
   app.post('/sync', { schema: { body: SyncRequest } }, async (request) => {
-    const response = sync(hookRequest(request.body, request.body.finalizing ?? false));
+    const response = sync(hookRequest(request.body, request.body.finalizing ?? false), reconcile);
     request.outcome = { children: response.children.length };
     return response;
   });
 
   app.post('/finalize', { schema: { body: SyncRequest } }, async (request) => {
-    const response = finalize(hookRequest(request.body, true));
+    const response = finalize(hookRequest(request.body, true), reconcile);
     request.outcome = { children: response.children.length, finalized: response.finalized };
     return response;
   });

@@ -1,0 +1,33 @@
+// The customize hook: which related objects Metacontroller sends with every sync of a cluster.
+import type { KubeDirectorClusterSpec } from '../api/cluster.js';
+import { GLOBAL_CONFIG_NAME } from '../api/config.js';
+import type { CustomizeResponse, RelatedResourceRule } from '../api/hook.js';
+import type { KubeObject } from '../api/meta.js';
+import { API_VERSION } from '../api/resources.js';
+import { LABEL } from './labels.js';
+import type { ReconcileOptions } from './resolve.js';
+
+export function customize(parent: KubeObject, options: ReconcileOptions): CustomizeResponse {
+  const namespace = parent.metadata.namespace!;
+  const spec = ((parent as { spec?: unknown }).spec ?? {}) as Partial<KubeDirectorClusterSpec>;
+  const rules: RelatedResourceRule[] = [];
+  const appNamespaces = spec.appCatalog === 'local' ? [namespace] : spec.appCatalog === 'system' ? [options.systemNamespace] : [namespace, options.systemNamespace];
+  if (spec.app) {
+    for (const ns of new Set(appNamespaces)) rules.push({ apiVersion: API_VERSION, resource: 'kubedirectorapps', namespace: ns, names: [spec.app] });
+  }
+  rules.push({ apiVersion: API_VERSION, resource: 'kubedirectorconfigs', namespace: options.systemNamespace, names: [GLOBAL_CONFIG_NAME] });
+  rules.push({
+    apiVersion: 'v1',
+    resource: 'pods',
+    namespace,
+    labelSelector: { matchLabels: { [LABEL.cluster]: parent.metadata.name, [LABEL.controllerUid]: parent.metadata.uid ?? '' } },
+  });
+  const connections = spec.connections ?? {};
+  const named = (apiVersion: string, resource: string, names: string[] | undefined) => {
+    if (names && names.length > 0) rules.push({ apiVersion, resource, namespace, names: [...new Set(names)].sort() });
+  };
+  named(API_VERSION, 'kubedirectorclusters', connections.clusters);
+  named('v1', 'configmaps', connections.configmaps);
+  named('v1', 'secrets', connections.secrets);
+  return { relatedResources: rules };
+}

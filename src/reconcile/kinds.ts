@@ -1,0 +1,14 @@
+// Keys of the v2 hook request's children and related maps: `<Kind>.<apiVersion>`.
+import { API_VERSION } from '../api/resources.js';
+
+export const TYPE = {
+  statefulSet: 'StatefulSet.apps/v1',
+  service: 'Service.v1',
+  pvc: 'PersistentVolumeClaim.v1',
+  configMap: 'ConfigMap.v1',
+  secret: 'Secret.v1',
+  pod: 'Pod.v1',
+  app: `KubeDirectorApp.${API_VERSION}`,
+  cluster: `KubeDirectorCluster.${API_VERSION}`,
+  config: `KubeDirectorConfig.${API_VERSION}`,
+} as const;

@@ -1,0 +1,92 @@
+// Step four of sync: every child the cluster should have. PVCs of members that left stay
+// children (and so stay in the cluster) unless the retention policy says Delete.
+import type { OwnerReference, KubeObject } from '../../api/meta.js';
+import { API_VERSION } from '../../api/resources.js';
+import { roleLabels, mergeMaps, type LabelContext } from '../labels.js';
+import { claimName, podOrdinal } from '../names.js';
+import { asDesired } from '../observed.js';
+import type { Plan, RolePlan } from '../plan.js';
+import type { Resolved } from '../resolve.js';
+import { headlessService, memberServices } from './services.js';
+import { renderStatefulSet } from './statefulset.js';
+import { memberClaim, type ClaimTemplate } from './storage.js';
+
+export interface Rendered {
+  children: KubeObject[];
+  /** Spec changes that cannot take effect yet. */
+  deferred: string[];
+  /** Claim templates per role, as members actually get them. */
+  templates: Map<string, ClaimTemplate[]>;
+}
+
+export const labelContext = (resolved: Resolved): LabelContext => ({
+  cluster: resolved.name,
+  uid: resolved.uid,
+  app: resolved.app?.name ?? resolved.appRef.name,
+  appCatalog: resolved.app?.catalog ?? 'local',
+});
+
+/** The controller reference Metacontroller puts on children, spelled out so that it can later be withdrawn. */
+export const controllerRef = (resolved: Resolved): OwnerReference => ({
+  apiVersion: API_VERSION,
+  kind: 'KubeDirectorCluster',
+  name: resolved.name,
+  uid: resolved.uid,
+  controller: true,
+  blockOwnerDeletion: true,
+});
+
+function memberClaims(resolved: Resolved, role: RolePlan, templates: ClaimTemplate[], context: LabelContext): KubeObject[] {
+  const labels = mergeMaps(roleLabels(context, role.id));
+  const wantedSize = (template: ClaimTemplate) =>
+    (template.block ? role.spec?.blockStorage?.size : role.spec?.storage?.size)?.toString() ?? template.size;
+  return role.members.flatMap((member) =>
+    templates.map(
+      (template) =>
+        memberClaim({
+          template,
+          wantedSize: wantedSize(template),
+          pod: member.status.pod,
+          namespace: resolved.namespace,
+          labels,
+          ownerReference: controllerRef(resolved),
+          observed: resolved.observed.pvcs.get(claimName(template.name, member.status.pod)),
+        }) as KubeObject,
+    ),
+  );
+}
+
+/** Whether an observed PVC belonged to a member that has left one of the cluster's StatefulSets. */
+function departedMemberClaim(name: string, plan: Plan): boolean {
+  return plan.roles.some((role) => {
+    const match = /^(p|b\d+)-(.+)$/.exec(name);
+    const ordinal = match ? podOrdinal(role.statefulSet, match[2]!) : undefined;
+    return ordinal !== undefined && !role.members.some((m) => m.ordinal === ordinal);
+  });
+}
+
+export function renderChildren(resolved: Resolved, plan: Plan): Rendered {
+  const context = labelContext(resolved);
+  const children: KubeObject[] = [headlessService(resolved, plan.clusterService, context)];
+  const deferred: string[] = [];
+  const templates = new Map<string, ClaimTemplate[]>();
+
+  for (const role of plan.roles) {
+    const result = renderStatefulSet(resolved, role, context, plan.clusterService);
+    if (result.statefulSet) children.push(result.statefulSet);
+    deferred.push(...result.deferred);
+    templates.set(role.id, result.templates);
+    children.push(...memberServices(resolved, role, context, resolved.serviceType));
+    children.push(...memberClaims(resolved, role, result.templates, context));
+  }
+
+  const rendered = new Set(children.filter((c) => c.kind === 'PersistentVolumeClaim').map((c) => c.metadata.name));
+  const deleteDeparted = resolved.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled === 'Delete';
+  for (const [name, pvc] of resolved.observed.pvcs) {
+    if (rendered.has(name)) continue;
+    // Data is deleted only by an explicit policy, and only for members that are gone.
+    if (deleteDeparted && departedMemberClaim(name, plan)) continue;
+    children.push(asDesired(pvc));
+  }
+  return { children, deferred, templates };
+}

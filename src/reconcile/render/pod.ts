@@ -1,0 +1,170 @@
+// The pod template of a role's members: the app container as upstream builds it
+// (image, resources, ports, env, capabilities, tty/stdin, tmpfs, secrets, projections,
+// /dev/shm, systemd cgroups, persisted dirs on the PVC) and the init container seeding the PVC.
+import type { IContainer, IEnvVar, IPodTemplateSpec, IVolume, IVolumeMount } from 'kubernetes-models/v1';
+import type { KubeDirectorAppSpec } from '../../api/app.js';
+import type { ClusterRole } from '../../api/cluster.js';
+import { mergeMaps, type Labels } from '../labels.js';
+import { appAnnotations } from './annotations.js';
+import { DATA_CLAIM, blockClaim } from '../names.js';
+import { APP_CONTAINER } from '../pods.js';
+import { parseQuantity, quantityString, type Quantity } from '../quantity.js';
+import { effectiveSecret, imageOf } from '../validate.js';
+import { INIT_MOUNT, persistDirs, seedScript, setupPackageOf } from './persist.js';
+import type { RolePlan } from '../plan.js';
+import type { Resolved } from '../resolve.js';
+
+export interface PortInfo {
+  id: string;
+  port: number;
+  urlScheme?: string;
+}
+
+/** The app's service endpoints served by a role, one per port. */
+export function rolePorts(app: KubeDirectorAppSpec, roleId: string): PortInfo[] {
+  const ids = app.config.roleServices.find((rs) => rs.roleID === roleId)?.serviceIDs ?? [];
+  const seen = new Set<number>();
+  const ports: PortInfo[] = [];
+  for (const service of app.services ?? []) {
+    const port = service.endpoint?.port;
+    if (!ids.includes(service.id) || port === undefined || seen.has(port)) continue;
+    seen.add(port);
+    ports.push({ id: service.id, port, ...(service.endpoint?.urlScheme ? { urlScheme: service.endpoint.urlScheme } : {}) });
+  }
+  return ports;
+}
+
+
+/** Container port names must be IANA service names: at most 15 characters, with a letter, no double hyphen. */
+const isIanaName = (name: string) => name.length <= 15 && /[a-z]/.test(name) && !name.includes('--');
+
+/** Claim templates the StatefulSet actually has (or will have): the data volume and block devices. */
+export interface ClaimNames {
+  data: boolean;
+  blockDevices: number[];
+}
+
+const TMPFS_SIZE = '20Gi';
+const TMPFS_MOUNTS: [string, string][] = [
+  ['tmpfs-tmp', '/tmp'],
+  ['tmpfs-run', '/run'],
+  ['tmpfs-run-lock', '/run/lock'],
+];
+const NVIDIA_PREFIX = 'nvidia.com/';
+const CGROUP_DIR = '/sys/fs/cgroup';
+const SYSTEMD_CGROUP_DIR = '/sys/fs/cgroup/systemd';
+/** Where configcli lands with the new setup layout; upstream points PYTHONUSERBASE at it. */
+const CONFIGCLI_LOCATION = '/usr/local';
+
+const resourceMap = (map: Record<string, Quantity> | undefined) =>
+  map && Object.fromEntries(Object.entries(map).map(([k, v]) => [k, quantityString(v)]));
+
+function environment(app: KubeDirectorAppSpec, role: ClusterRole, plan: RolePlan): IEnvVar[] {
+  const env: IEnvVar[] = (role.env ?? []).map((e) => ({ ...e }) as IEnvVar);
+  if (plan.appRole && setupPackageOf(app, plan.appRole)?.useNewSetupLayout) env.push({ name: 'PYTHONUSERBASE', value: CONFIGCLI_LOCATION });
+  // Without this, the NVIDIA runtime exposes every GPU to containers that asked for none.
+  const asked = [...Object.entries(role.resources.requests ?? {}), ...Object.entries(role.resources.limits)];
+  if (!asked.some(([name, q]) => name.startsWith(NVIDIA_PREFIX) && parseQuantity(q) !== 0n)) {
+    env.push({ name: 'NVIDIA_VISIBLE_DEVICES', value: 'void' });
+  }
+  return env;
+}
+
+function volumes(resolved: Resolved, role: ClusterRole, dirs: string[], claims: ClaimNames) {
+  const mounts: IVolumeMount[] = claims.data ? dirs.map((dir) => ({ name: DATA_CLAIM, mountPath: dir, subPath: dir.slice(1) })) : [];
+  const list: IVolume[] = [];
+  for (const [name, mountPath] of TMPFS_MOUNTS) {
+    mounts.push({ name, mountPath });
+    list.push({ name, emptyDir: { medium: 'Memory', sizeLimit: TMPFS_SIZE } });
+  }
+  const secret = effectiveSecret(role, resolved.spec?.defaultSecret);
+  if (secret) {
+    const name = `secret-vol-${secret.name}`;
+    mounts.push({ name, mountPath: secret.mountPath, ...(secret.readOnly ? { readOnly: true } : {}) });
+    list.push({ name, secret: { secretName: secret.name, ...(secret.defaultMode !== undefined ? { defaultMode: secret.defaultMode } : {}) } });
+  }
+  (role.volumeProjections ?? []).forEach((projection, index) => {
+    const name = `projected-vol-${index}`;
+    const readOnly = projection.readOnly ? { readOnly: true } : {};
+    mounts.push({ name, mountPath: projection.mountPath, ...readOnly });
+    list.push({ name, persistentVolumeClaim: { claimName: projection.pvcName, ...readOnly } });
+  });
+  if (role.sharedMemory !== undefined) {
+    mounts.push({ name: 'dshm', mountPath: '/dev/shm' });
+    list.push({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: quantityString(role.sharedMemory) } });
+  }
+  if (resolved.app?.spec.systemdRequired && !resolved.config.nativeSystemdSupport) {
+    mounts.push({ name: 'cgroupfs', mountPath: CGROUP_DIR, readOnly: true }, { name: 'systemd', mountPath: SYSTEMD_CGROUP_DIR });
+    list.push({ name: 'cgroupfs', hostPath: { path: CGROUP_DIR } }, { name: 'systemd', hostPath: { path: SYSTEMD_CGROUP_DIR } });
+  }
+  return { mounts, volumes: list };
+}
+
+export interface PodTemplateInput {
+  labels: Labels;
+  annotations: Labels;
+  claims: ClaimNames;
+  blockPathPrefix?: string;
+  headlessFqdnDomain: string;
+}
+
+/** The pod template of a role that is in spec and in the app. */
+export function podTemplate(resolved: Resolved, plan: RolePlan, input: PodTemplateInput): IPodTemplateSpec {
+  const app = resolved.app!.spec;
+  const role = plan.spec!;
+  const appRole = plan.appRole!;
+  const image = imageOf(app, appRole)!;
+  const dirs = persistDirs(app, appRole);
+  const { mounts, volumes: podVolumes } = volumes(resolved, role, dirs, input.claims);
+  const containerSpec = appRole.containerSpec ?? undefined;
+  const resources = { limits: resourceMap(role.resources.limits as Record<string, Quantity>), ...(role.resources.requests ? { requests: resourceMap(role.resources.requests) } : {}) };
+
+  const container: IContainer = {
+    name: APP_CONTAINER,
+    image,
+    ...(containerSpec?.command ? { command: containerSpec.command } : {}),
+    ...(containerSpec?.args ? { args: containerSpec.args } : {}),
+    resources,
+    env: environment(app, role, plan),
+    ports: rolePorts(app, role.id).map((p) => ({ containerPort: p.port, protocol: 'TCP', ...(isIanaName(p.id) ? { name: p.id } : {}) })),
+    volumeMounts: mounts,
+    ...(input.claims.blockDevices.length > 0
+      ? { volumeDevices: input.claims.blockDevices.map((i) => ({ name: blockClaim(i), devicePath: `${input.blockPathPrefix}${i}` })) }
+      : {}),
+    ...(app.capabilities?.length ? { securityContext: { capabilities: { add: app.capabilities } } } : {}),
+    ...(containerSpec?.tty ? { tty: true } : {}),
+    ...(containerSpec?.stdin ? { stdin: true } : {}),
+  };
+
+  const initContainers: IContainer[] = input.claims.data
+    ? [
+        {
+          name: 'init',
+          image,
+          command: ['/bin/sh', '-c', seedScript(dirs)],
+          resources,
+          securityContext: { runAsUser: 0 },
+          volumeMounts: [{ name: DATA_CLAIM, mountPath: INIT_MOUNT }],
+        },
+      ]
+    : [];
+
+  return {
+    metadata: { labels: input.labels, annotations: input.annotations },
+    spec: {
+      automountServiceAccountToken: Boolean(role.serviceAccountName),
+      ...(role.serviceAccountName ? { serviceAccountName: role.serviceAccountName } : {}),
+      ...(role.affinity ? { affinity: role.affinity } : {}),
+      // Members resolve each other by short name, as upstream's resolv.conf edit arranged.
+      dnsConfig: { searches: [input.headlessFqdnDomain] },
+      ...(initContainers.length > 0 ? { initContainers } : {}),
+      containers: [container],
+      volumes: podVolumes,
+    },
+  };
+}
+
+/** Annotations of the pod template: the app's display name, the role's, then kd-global-config's. */
+export function podAnnotations(resolved: Resolved, role: ClusterRole): Labels {
+  return mergeMaps(appAnnotations(resolved), role.podAnnotations, resolved.config.podAnnotations);
+}

@@ -1,0 +1,105 @@
+// Member storage: the StatefulSet's claim templates and the PVC children named as the
+// StatefulSet would name them, so the hook decides their lifecycle (expansion, retention).
+import type { IPersistentVolumeClaim, IPersistentVolumeClaimSpec } from 'kubernetes-models/v1';
+import type { ClusterRole } from '../../api/cluster.js';
+import type { KubeObject, OwnerReference } from '../../api/meta.js';
+import { DATA_CLAIM, blockClaim, claimName } from '../names.js';
+import { compareQuantities, quantityString } from '../quantity.js';
+import type { Labels } from '../labels.js';
+import type { ClaimNames } from './pod.js';
+
+/** Upstream's size of a block device when the role gives none. */
+const DEFAULT_BLOCK_SIZE = '1Gi';
+
+export interface ClaimTemplate {
+  name: string;
+  size: string;
+  storageClassName?: string;
+  block: boolean;
+}
+
+/** The claim templates the role's spec asks for. */
+export function desiredClaimTemplates(role: ClusterRole, defaultStorageClass: string | undefined): ClaimTemplate[] {
+  const templates: ClaimTemplate[] = [];
+  if (role.storage) {
+    const storageClassName = role.storage.storageClassName ?? defaultStorageClass;
+    templates.push({ name: DATA_CLAIM, size: quantityString(role.storage.size), ...(storageClassName ? { storageClassName } : {}), block: false });
+  }
+  const block = role.blockStorage;
+  for (let i = 0; block && i < block.numDevices; i++) {
+    templates.push({ name: blockClaim(i), size: quantityString(block.size ?? DEFAULT_BLOCK_SIZE), storageClassName: block.storageClassName, block: true });
+  }
+  return templates;
+}
+
+interface ObservedTemplate {
+  metadata?: { name?: string };
+  spec?: { storageClassName?: string; volumeMode?: string; resources?: { requests?: { storage?: string } } };
+}
+
+/** Claim templates of an existing StatefulSet, which can never change. */
+export function observedClaimTemplates(statefulSet: KubeObject): ClaimTemplate[] {
+  const templates = ((statefulSet.spec as { volumeClaimTemplates?: ObservedTemplate[] })?.volumeClaimTemplates ?? []);
+  return templates.map((t) => ({
+    name: t.metadata?.name ?? '',
+    size: t.spec?.resources?.requests?.storage ?? '0',
+    ...(t.spec?.storageClassName ? { storageClassName: t.spec.storageClassName } : {}),
+    block: t.spec?.volumeMode === 'Block',
+  }));
+}
+
+/** Whether two template lists make the same volumes (sizes aside: those grow through the PVCs). */
+export const sameClaimShape = (a: ClaimTemplate[], b: ClaimTemplate[]) =>
+  a.length === b.length && a.every((t, i) => t.name === b[i]!.name && t.block === b[i]!.block && t.storageClassName === b[i]!.storageClassName);
+
+export function claimNames(templates: ClaimTemplate[]): ClaimNames {
+  return {
+    data: templates.some((t) => t.name === DATA_CLAIM),
+    blockDevices: templates.filter((t) => t.block).map((t) => Number(t.name.slice(1))),
+  };
+}
+
+function claimSpec(template: ClaimTemplate, size: string): IPersistentVolumeClaimSpec {
+  return {
+    accessModes: ['ReadWriteOnce'],
+    resources: { requests: { storage: size } },
+    ...(template.storageClassName ? { storageClassName: template.storageClassName } : {}),
+    ...(template.block ? { volumeMode: 'Block' as const } : {}),
+  };
+}
+
+export function claimTemplate(template: ClaimTemplate, labels: Labels): IPersistentVolumeClaim {
+  return { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: template.name, labels }, spec: claimSpec(template, template.size) };
+}
+
+const requestedSize = (pvc: KubeObject | undefined) =>
+  (pvc?.spec as { resources?: { requests?: { storage?: string } } } | undefined)?.resources?.requests?.storage;
+
+/**
+ * A member's PVC for one template. Its size is what the spec asks for when that is larger
+ * than what exists (an expansion); a PVC never shrinks.
+ */
+export function memberClaim(input: {
+  template: ClaimTemplate;
+  wantedSize: string;
+  pod: string;
+  namespace: string;
+  labels: Labels;
+  ownerReference: OwnerReference;
+  observed?: KubeObject;
+}): IPersistentVolumeClaim {
+  const current = requestedSize(input.observed);
+  const size = current !== undefined && compareQuantities(current, input.wantedSize) === 1 ? current : input.wantedSize;
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: {
+      name: claimName(input.template.name, input.pod),
+      namespace: input.namespace,
+      labels: input.labels,
+      // Listed explicitly so that a later desired state without it releases the PVC (retention on deletion).
+      ownerReferences: [input.ownerReference],
+    },
+    spec: claimSpec(input.template, size),
+  };
+}

@@ -1,0 +1,34 @@
+// The sync hook: resolve -> validate -> plan -> render -> status, all pure. When the desired
+// state cannot be trusted, the observed children are returned unchanged (the freeze rule):
+// a child missing from the response would be deleted, PVCs included.
+import type { HookRequest, SyncResponse } from '../api/hook.js';
+import { asDesired, observedChildren } from './observed.js';
+import { plan } from './plan.js';
+import { renderChildren } from './render/children.js';
+import { resolve, type ReconcileOptions, type Resolved } from './resolve.js';
+import { clusterStatus, frozenStatus } from './status.js';
+import { validate, type Problem } from './validate.js';
+
+export function frozen(request: HookRequest, resolved: Resolved, problems: Problem[], reason: string, message: string): SyncResponse {
+  return {
+    status: frozenStatus(resolved, problems, reason, message) as Record<string, unknown>,
+    children: observedChildren(request.children).map(asDesired),
+  };
+}
+
+export function sync(request: HookRequest, options: ReconcileOptions): SyncResponse {
+  const resolved = resolve(request, options);
+  const problems = validate(resolved);
+  if (problems.length > 0) {
+    return frozen(request, resolved, problems, 'Invalid', 'reconciliation is paused until the spec is valid: existing objects are left as they are');
+  }
+  try {
+    const planned = plan(resolved);
+    const { children, deferred, templates } = renderChildren(resolved, planned);
+    return { status: clusterStatus(resolved, planned, templates, deferred) as Record<string, unknown>, children };
+  } catch (error) {
+    // A defect must not delete anything: keep what exists and say what went wrong.
+    const message = `internal error, existing objects are left as they are: ${(error as Error).message}`;
+    return frozen(request, resolved, [], 'ReconcileError', message);
+  }
+}

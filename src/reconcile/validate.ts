@@ -1,0 +1,167 @@
+// Step two of sync: the rules that need the app (and kd-global-config), each reported
+// with the field it is about. Any problem freezes the cluster: children stay as observed.
+import type { AppRole, KubeDirectorAppSpec } from '../api/app.js';
+import type { ClusterRole, KDSecret } from '../api/cluster.js';
+import { compareQuantities, parseQuantity, type Quantity } from './quantity.js';
+import type { Resolved } from './resolve.js';
+import { statefulSetName } from './names.js';
+
+export interface Problem {
+  reason: string;
+  field: string;
+  message: string;
+}
+
+export const MAX_MEMBERS = 1000;
+
+export interface Cardinality {
+  min: number;
+  scaleOut: boolean;
+}
+
+export function cardinality(role: AppRole): Cardinality {
+  return { min: Number.parseInt(role.cardinality, 10), scaleOut: role.cardinality.endsWith('+') };
+}
+
+/** Members a role asks for: its count, or the least its app role allows. */
+export const desiredMembers = (role: ClusterRole, appRole: AppRole | undefined) =>
+  role.members ?? (appRole ? cardinality(appRole).min : 0);
+
+export const appRoleOf = (app: KubeDirectorAppSpec, id: string) => app.roles.find((r) => r.id === id);
+
+export const imageOf = (app: KubeDirectorAppSpec, appRole: AppRole) => appRole.imageRepoTag ?? app.defaultImageRepoTag;
+
+/** The amount of a resource a member is guaranteed: its request, else its limit (Kubernetes defaults one from the other). */
+export const limitOf = (role: ClusterRole, resource: string) =>
+  (role.resources.limits as Record<string, Quantity | undefined>)[resource];
+
+export function requested(role: ClusterRole, resource: string) {
+  return role.resources.requests?.[resource] ?? limitOf(role, resource);
+}
+
+export function effectiveSecret(role: ClusterRole, defaultSecret: KDSecret | null | undefined) {
+  return role.secret ?? defaultSecret ?? undefined;
+}
+
+function roleProblems(resolved: Resolved, app: KubeDirectorAppSpec, role: ClusterRole, index: number): Problem[] {
+  const field = `spec.roles[${index}]`;
+  const appRole = appRoleOf(app, role.id);
+  if (!appRole) {
+    return [
+      {
+        reason: 'RoleNotInApp',
+        field: `${field}.id`,
+        message: `role "${role.id}" is not a role of app "${resolved.appRef.name}"; its roles are ${app.roles.map((r) => r.id).join(', ')}`,
+      },
+    ];
+  }
+  const problems: Problem[] = [];
+  const { min, scaleOut } = cardinality(appRole);
+  const members = desiredMembers(role, appRole);
+  if (scaleOut ? members < min : members !== min) {
+    problems.push({
+      reason: 'CardinalityViolation',
+      field: `${field}.members`,
+      message: `role "${role.id}" asks for ${members} members but the app's cardinality is "${appRole.cardinality}" (${scaleOut ? `at least ${min}` : `exactly ${min}`})`,
+    });
+  }
+  if (!imageOf(app, appRole)) {
+    problems.push({
+      reason: 'NoImage',
+      field: `${field}.id`,
+      message: `role "${role.id}" of app "${resolved.appRef.name}" has no imageRepoTag and the app has no defaultImageRepoTag`,
+    });
+  }
+  for (const [resource, minimum] of Object.entries(appRole.minResources ?? {})) {
+    if (parseQuantity(minimum) === 0n) continue;
+    const amount = requested(role, resource);
+    if (amount === undefined || compareQuantities(amount, minimum) === -1) {
+      problems.push({
+        reason: 'BelowMinResources',
+        field: `${field}.resources.requests.${resource}`,
+        message: `role "${role.id}" requests ${resource} ${amount ?? 0}; the app requires at least ${minimum}`,
+      });
+    }
+  }
+  for (const [resource, request] of Object.entries(role.resources.requests ?? {})) {
+    const limit = limitOf(role, resource);
+    if (limit !== undefined && compareQuantities(request, limit) === 1) {
+      problems.push({
+        reason: 'RequestAboveLimit',
+        field: `${field}.resources.requests.${resource}`,
+        message: `role "${role.id}" requests ${resource} ${request}, more than its limit ${limit}`,
+      });
+    }
+  }
+  const minStorage = appRole.minStorage;
+  if (role.storage && parseQuantity(role.storage.size)! <= 0n) {
+    problems.push({ reason: 'InvalidStorage', field: `${field}.storage.size`, message: `role "${role.id}" storage size must be greater than zero` });
+  } else if (minStorage && !role.storage && !minStorage.ephemeralModeSupported) {
+    problems.push({
+      reason: 'BelowMinStorage',
+      field: `${field}.storage`,
+      message: `role "${role.id}" needs persistent storage of at least ${minStorage.size}`,
+    });
+  } else if (minStorage && role.storage && compareQuantities(role.storage.size, minStorage.size) === -1) {
+    problems.push({
+      reason: 'BelowMinStorage',
+      field: `${field}.storage.size`,
+      message: `role "${role.id}" storage ${role.storage.size} is below the app's minimum of ${minStorage.size}`,
+    });
+  }
+  const prefix = resolved.config.requiredSecretPrefix;
+  if (prefix && role.secret && !role.secret.name.startsWith(prefix)) {
+    problems.push({
+      reason: 'SecretPrefix',
+      field: `${field}.secret.name`,
+      message: `secret "${role.secret.name}" of role "${role.id}" does not start with the required prefix "${prefix}"`,
+    });
+  }
+  return problems;
+}
+
+/** Everything wrong with the cluster that the API server could not check on its own. */
+export function validate(resolved: Resolved): Problem[] {
+  if (resolved.specErrors.length > 0) {
+    return [{ reason: 'InvalidSpec', field: 'spec', message: resolved.specErrors.join('; ') }];
+  }
+  if (resolved.appErrors.length > 0) {
+    return [{ reason: 'InvalidApp', field: 'spec.app', message: resolved.appErrors.join('; ') }];
+  }
+  const spec = resolved.spec!;
+  const app = resolved.app?.spec;
+  if (!app) {
+    const where = resolved.appRef.candidates.map((ns) => `namespace ${ns}`).join(' or ');
+    return [{ reason: 'AppNotFound', field: 'spec.app', message: `KubeDirectorApp "${resolved.appRef.name}" not found in ${where}` }];
+  }
+  const problems = spec.roles.flatMap((role, index) => roleProblems(resolved, app, role, index));
+
+  const present = new Set(spec.roles.map((r) => r.id));
+  for (const id of app.config.selectedRoles) {
+    const appRole = appRoleOf(app, id);
+    if (appRole && !present.has(id) && cardinality(appRole).min > 0) {
+      problems.push({ reason: 'RoleMissing', field: 'spec.roles', message: `role "${id}" of app "${resolved.appRef.name}" needs at least ${cardinality(appRole).min} members but is not in spec.roles` });
+    }
+  }
+
+  const total = spec.roles.reduce((sum, role) => sum + desiredMembers(role, appRoleOf(app, role.id)), 0);
+  if (total > MAX_MEMBERS) {
+    problems.push({ reason: 'TooManyMembers', field: 'spec.roles', message: `${total} members requested; a cluster has at most ${MAX_MEMBERS}` });
+  }
+
+  const prefix = resolved.config.requiredSecretPrefix;
+  if (prefix && spec.defaultSecret && !spec.defaultSecret.name.startsWith(prefix)) {
+    problems.push({ reason: 'SecretPrefix', field: 'spec.defaultSecret.name', message: `defaultSecret "${spec.defaultSecret.name}" does not start with the required prefix "${prefix}"` });
+  }
+
+  const owners = new Map<string, string>();
+  for (const role of spec.roles) {
+    const name = statefulSetName(resolved.identity, role.id);
+    const other = owners.get(name);
+    if (other) {
+      problems.push({ reason: 'NameCollision', field: 'spec.roles', message: `roles "${other}" and "${role.id}" would share the StatefulSet name "${name}"; use namingScheme UID or distinct role ids` });
+    }
+    owners.set(name, role.id);
+  }
+  return problems;
+}

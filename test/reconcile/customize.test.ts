@@ -1,0 +1,30 @@
+import t from 'tap';
+import { customize } from '../../src/reconcile/customize.js';
+import { OPTIONS, stored } from '../support/requests.js';
+import { readYaml } from '../support/fixtures.js';
+
+const cluster = readYaml('clusters/spark.yaml');
+
+t.test('related objects: the app where the catalog says, kd-global-config, the members and the connections', async (t) => {
+  const { relatedResources } = customize(stored(cluster), OPTIONS);
+  t.same(relatedResources, [
+    { apiVersion: 'kubedirector.hpe.com/v1beta1', resource: 'kubedirectorapps', namespace: 'analytics', names: ['spark'] },
+    { apiVersion: 'kubedirector.hpe.com/v1beta1', resource: 'kubedirectorapps', namespace: 'kubedirector', names: ['spark'] },
+    { apiVersion: 'kubedirector.hpe.com/v1beta1', resource: 'kubedirectorconfigs', namespace: 'kubedirector', names: ['kd-global-config'] },
+    {
+      apiVersion: 'v1',
+      resource: 'pods',
+      namespace: 'analytics',
+      labelSelector: { matchLabels: { 'kubedirector.hpe.com/kdcluster': 'spark-demo', 'controller-uid': '0f6c5a9e-1111-4000-8000-0000000000aa' } },
+    },
+  ]);
+});
+
+t.test('an explicit catalog is the only place looked at, and connections are named', async (t) => {
+  const spec = { ...(cluster.spec as object), appCatalog: 'system', connections: { clusters: ['b', 'a', 'b'], configmaps: ['settings'], secrets: [] } };
+  const { relatedResources } = customize(stored({ ...cluster, spec }), OPTIONS);
+  t.same(relatedResources.filter((r) => r.resource === 'kubedirectorapps').map((r) => r.namespace), ['kubedirector']);
+  t.same(relatedResources.find((r) => r.resource === 'kubedirectorclusters')?.names, ['a', 'b'], 'sorted, without duplicates');
+  t.same(relatedResources.find((r) => r.resource === 'configmaps')?.names, ['settings']);
+  t.notOk(relatedResources.some((r) => r.resource === 'secrets'), 'no rule for an empty list');
+});

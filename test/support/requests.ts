@@ -1,0 +1,57 @@
+// Builds Metacontroller v2 hook requests from readable pieces, for reconciler tests.
+import type { HookRequest, ObjectsByType } from '../../src/api/hook.js';
+import type { KubeObject } from '../../src/api/meta.js';
+import { TYPE } from '../../src/reconcile/kinds.js';
+import type { ReconcileOptions } from '../../src/reconcile/resolve.js';
+import { clone, readYaml } from './fixtures.js';
+
+export const NAMESPACE = 'analytics';
+export const SYSTEM_NAMESPACE = 'kubedirector';
+export const OPTIONS: ReconcileOptions = { systemNamespace: SYSTEM_NAMESPACE };
+export const UID = '0f6c5a9e-1111-4000-8000-0000000000aa';
+
+const CHILD_TYPES = [TYPE.statefulSet, TYPE.service, TYPE.pvc, TYPE.configMap, TYPE.secret];
+
+/** Objects grouped as a v2 request groups them: `Kind.apiVersion` then `namespace/name`. */
+export function group(objects: KubeObject[], types: string[] = []): ObjectsByType {
+  const grouped: ObjectsByType = Object.fromEntries(types.map((t) => [t, {}]));
+  for (const object of objects) {
+    const type = `${object.kind}.${object.apiVersion}`;
+    grouped[type] ??= {};
+    grouped[type][`${object.metadata.namespace ?? NAMESPACE}/${object.metadata.name}`] = object;
+  }
+  return grouped;
+}
+
+/** A cluster manifest as the API server stores it: in a namespace, with uid and generation. */
+export function stored(manifest: Record<string, unknown>, extra: { generation?: number; status?: unknown } = {}): KubeObject {
+  const object = clone(manifest) as KubeObject;
+  object.metadata = { ...object.metadata, namespace: NAMESPACE, uid: UID, generation: extra.generation ?? 1 };
+  if (extra.status !== undefined) object.status = extra.status;
+  return object;
+}
+
+export function app(file: string, namespace = NAMESPACE): KubeObject {
+  const object = readYaml(file) as KubeObject;
+  object.metadata.namespace = namespace;
+  return object;
+}
+
+export interface RequestParts {
+  parent: KubeObject;
+  apps?: KubeObject[];
+  config?: KubeObject;
+  children?: KubeObject[];
+  pods?: KubeObject[];
+  finalizing?: boolean;
+}
+
+export function request({ parent, apps = [], config, children = [], pods = [], finalizing = false }: RequestParts): HookRequest {
+  return {
+    controller: { apiVersion: 'metacontroller.k8s.io/v1alpha1', kind: 'CompositeController', metadata: { name: 'kubedirectorclusters' } },
+    parent,
+    children: group(children, CHILD_TYPES),
+    related: group([...apps, ...(config ? [config] : []), ...pods], [TYPE.app, TYPE.config, TYPE.pod]),
+    finalizing,
+  };
+}
