@@ -1,0 +1,201 @@
+// The kubelet of a single simulated node. A new pod starts the round after it was created
+// (once the claims it mounts exist); each round the app container's behaviour decides whether it is
+// ready or exits; an exited container waits one round in CrashLoopBackOff and is restarted
+// (restartPolicy permitting). Pods being deleted are gone the round after.
+import { createHash } from 'node:crypto';
+import type { ApiServer } from '../apiserver.js';
+import type { Clock } from '../clock.js';
+import { clone, type Obj } from '../json.js';
+import { claimNames, condition } from '../pods.js';
+
+export type ContainerOutcome = { ready: boolean } | { terminated: { exitCode: number; message?: string } };
+/** What the app container (the pod's first) does this round; the others just become ready. */
+export type ContainerBehaviour = (pod: Obj) => ContainerOutcome | Promise<ContainerOutcome>;
+
+const NODE = { name: 'sim-node', ip: '172.18.0.2' };
+
+export class Kubelet {
+  /** Pods whose state stays as a test set it until the given round has run its hooks. */
+  private readonly heldUntil = new Map<string, number>();
+  private lastPodIP = 0;
+
+  constructor(
+    private readonly api: ApiServer,
+    private readonly clock: Clock,
+    private readonly behaviour: ContainerBehaviour,
+    private readonly report: (message: string) => void,
+  ) {}
+
+  async step(round: number): Promise<void> {
+    for (const pod of this.api.list('Pod')) {
+      try {
+        await this.stepPod(pod, round);
+      } catch (error) {
+        this.report(`Pod ${pod.metadata.namespace}/${pod.metadata.name}: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** The app container exits now; its state is visible to the next round's hooks before the kubelet reacts. */
+  fail(namespace: string, name: string, round: number, termination: { exitCode?: number; message?: string } = {}): void {
+    const pod = this.runningPod(namespace, name);
+    const [app, ...others] = pod.status.containerStatuses as Obj[];
+    const terminated = terminate(app!, { exitCode: termination.exitCode ?? 1, message: termination.message }, this.clock);
+    this.write(pod, [terminated, ...others]);
+    this.heldUntil.set(pod.metadata.uid, round + 1);
+  }
+
+  /** The app container is restarted now; the next round's behaviour decides whether it is ready. */
+  recover(namespace: string, name: string): void {
+    const pod = this.runningPod(namespace, name);
+    const [app, ...others] = pod.status.containerStatuses as Obj[];
+    this.write(pod, [this.restart(pod, app!), ...others]);
+    this.heldUntil.delete(pod.metadata.uid);
+  }
+
+  private async stepPod(pod: Obj, round: number): Promise<void> {
+    const { metadata } = pod;
+    if (metadata.deletionTimestamp) {
+      const requested = this.clock.seconds(metadata.deletionTimestamp) - (metadata.deletionGracePeriodSeconds ?? 0);
+      if (requested < this.clock.now) this.api.removeTerminated('Pod', metadata.namespace, metadata.name);
+      return;
+    }
+    if ((this.heldUntil.get(metadata.uid) ?? 0) >= round) return;
+    if (!pod.status?.containerStatuses) {
+      if (this.clock.seconds(metadata.creationTimestamp) >= this.clock.now) return;
+      const missing = this.missingClaim(pod);
+      if (missing) return this.writePending(pod, missing);
+      pod = this.schedule(pod);
+    }
+    const containers = (pod.spec.containers ?? []) as Obj[];
+    const current = (pod.status.containerStatuses ?? []) as Obj[];
+    const next: Obj[] = [];
+    for (const [i, container] of containers.entries()) {
+      const status = current.find((c) => c.name === container.name);
+      next.push(await this.advance(pod, container, status, i === 0));
+    }
+    this.write(pod, next);
+  }
+
+  private async advance(pod: Obj, container: Obj, status: Obj | undefined, isApp: boolean): Promise<Obj> {
+    // A container just (re)started is not ready before its first readiness probe: the next round.
+    if (!status) return this.started(pod, container);
+    const state = status.state ?? {};
+    if (state.terminated) {
+      const restarts = pod.spec.restartPolicy === 'Always' || (pod.spec.restartPolicy === 'OnFailure' && state.terminated.exitCode !== 0);
+      if (!restarts) return status;
+      const message = `back-off 10s restarting failed container=${status.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
+      return { ...status, ready: false, started: false, state: { waiting: { reason: 'CrashLoopBackOff', message } }, lastState: { terminated: state.terminated } };
+    }
+    if (state.waiting) return this.restart(pod, status);
+    return this.run(pod, status, isApp);
+  }
+
+  /** A running container after this round's behaviour: ready or not, or exited. */
+  private async run(pod: Obj, status: Obj, isApp: boolean): Promise<Obj> {
+    const outcome = isApp ? await this.behaviour(pod) : { ready: true };
+    if ('terminated' in outcome) return terminate(status, outcome.terminated, this.clock);
+    return { ...status, ready: outcome.ready, started: true };
+  }
+
+  private started(pod: Obj, container: Obj): Obj {
+    return {
+      name: container.name,
+      image: container.image,
+      containerID: containerID(pod, container.name, 0),
+      restartCount: 0,
+      ready: false,
+      started: true,
+      state: { running: { startedAt: this.clock.timestamp() } },
+      lastState: {},
+    };
+  }
+
+  private restart(pod: Obj, status: Obj): Obj {
+    const restartCount = status.restartCount + 1;
+    const lastState = status.state?.terminated ? { terminated: status.state.terminated } : status.lastState;
+    return {
+      ...status,
+      containerID: containerID(pod, status.name, restartCount),
+      restartCount,
+      ready: false,
+      started: true,
+      state: { running: { startedAt: this.clock.timestamp() } },
+      lastState,
+    };
+  }
+
+  /** Why the pod cannot be scheduled yet: a claim it mounts does not exist. (Claims are bound before pods start, see stepVolumes.) */
+  private missingClaim(pod: Obj): string | undefined {
+    const missing = claimNames(pod).find((name) => !this.api.get('PersistentVolumeClaim', pod.metadata.namespace, name));
+    return missing && `persistentvolumeclaim "${missing}" not found`;
+  }
+
+  private writePending(pod: Obj, message: string): void {
+    const scheduled = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null };
+    const conditions = [withTransition(pod, scheduled, this.clock)];
+    this.api.updateStatus({ ...pod, status: { ...pod.status, phase: 'Pending', conditions } });
+  }
+
+  /** Binds the pod to the node and gives it an address. */
+  private schedule(pod: Obj): Obj {
+    const bound = this.api.update({ ...pod, spec: { ...pod.spec, nodeName: NODE.name } });
+    const n = this.lastPodIP++;
+    const podIP = `10.244.${Math.floor(n / 250)}.${(n % 250) + 2}`;
+    return { ...bound, status: { phase: 'Pending', hostIP: NODE.ip, hostIPs: [{ ip: NODE.ip }], podIP, podIPs: [{ ip: podIP }], startTime: this.clock.timestamp() } };
+  }
+
+  private write(pod: Obj, containerStatuses: Obj[]): void {
+    const unready = containerStatuses.filter((c) => !c.ready).map((c) => c.name);
+    const ready = (type: string) =>
+      unready.length
+        ? { type, status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]`, lastProbeTime: null }
+        : { type, status: 'True', lastProbeTime: null };
+    const conditions = [
+      { type: 'Initialized', status: 'True', lastProbeTime: null },
+      ready('Ready'),
+      ready('ContainersReady'),
+      { type: 'PodScheduled', status: 'True', lastProbeTime: null },
+    ].map((c) => withTransition(pod, c, this.clock));
+    const status = { ...clone(pod.status), phase: phase(pod, containerStatuses), conditions, containerStatuses };
+    this.api.updateStatus({ ...pod, status });
+  }
+
+  private runningPod(namespace: string, name: string): Obj {
+    const pod = this.api.get('Pod', namespace, name);
+    if (!pod?.status?.containerStatuses?.length) throw new Error(`pod ${namespace}/${name} has no started containers`);
+    return pod;
+  }
+}
+
+function terminate(status: Obj, termination: { exitCode: number; message?: string }, clock: Clock): Obj {
+  const { exitCode, message } = termination;
+  const terminated = {
+    exitCode,
+    reason: exitCode === 0 ? 'Completed' : 'Error',
+    ...(message === undefined ? {} : { message }),
+    startedAt: status.state?.running?.startedAt ?? clock.timestamp(),
+    finishedAt: clock.timestamp(),
+    containerID: status.containerID,
+  };
+  return { ...status, ready: false, started: false, state: { terminated } };
+}
+
+/** Running while any container runs or will restart; Succeeded or Failed once all have exited for good. */
+function phase(pod: Obj, containerStatuses: Obj[]): string {
+  const exited = containerStatuses.map((c) => c.state?.terminated).filter(Boolean) as Obj[];
+  const final = pod.spec.restartPolicy === 'Never' || (pod.spec.restartPolicy === 'OnFailure' && exited.every((t) => t.exitCode === 0));
+  if (!final || exited.length < containerStatuses.length) return 'Running';
+  return exited.every((t) => t.exitCode === 0) ? 'Succeeded' : 'Failed';
+}
+
+/** A condition keeps its lastTransitionTime while its status stays the same. */
+function withTransition(pod: Obj, next: Obj, clock: Clock): Obj {
+  const previous = condition(pod, next.type);
+  const lastTransitionTime = previous && previous.status === next.status ? previous.lastTransitionTime : clock.timestamp();
+  return { ...next, lastTransitionTime };
+}
+
+function containerID(pod: Obj, container: string, restartCount: number): string {
+  return `containerd://${createHash('sha256').update(`${pod.metadata.uid}/${container}/${restartCount}`).digest('hex')}`;
+}

@@ -1,0 +1,49 @@
+// The PersistentVolume controller (bind a claim the round after it appears, grow capacity to a
+// larger request) and the pvc-protection controller (a claim being deleted goes only once no
+// pod mounts it).
+import type { ApiServer } from '../apiserver.js';
+import type { Clock } from '../clock.js';
+import { PVC_PROTECTION } from '../defaults.js';
+import type { Obj } from '../json.js';
+import { claimNames } from '../pods.js';
+import { compareQuantities } from '../../reconcile/quantity.js';
+
+export function stepVolumes(api: ApiServer, clock: Clock, report: (message: string) => void): void {
+  const pods = api.list('Pod');
+  for (const claim of api.list('PersistentVolumeClaim')) {
+    const where = `PersistentVolumeClaim ${claim.metadata.namespace}/${claim.metadata.name}`;
+    try {
+      if (claim.metadata.deletionTimestamp) releaseUnused(api, claim, pods);
+      else if (claim.status?.phase !== 'Bound') bindIfOld(api, clock, claim);
+      else expand(api, claim);
+    } catch (error) {
+      report(`${where}: ${(error as Error).message}`);
+    }
+  }
+}
+
+function releaseUnused(api: ApiServer, claim: Obj, pods: Obj[]): void {
+  const inUse = pods.some((pod) => pod.metadata.namespace === claim.metadata.namespace && claimNames(pod).includes(claim.metadata.name));
+  const finalizers: string[] = claim.metadata.finalizers ?? [];
+  if (inUse || !finalizers.includes(PVC_PROTECTION)) return;
+  api.update({ ...claim, metadata: { ...claim.metadata, finalizers: finalizers.filter((f) => f !== PVC_PROTECTION) } });
+}
+
+/** Claims created in an earlier round get a volume of the requested size. */
+function bindIfOld(api: ApiServer, clock: Clock, claim: Obj): void {
+  if (clock.seconds(claim.metadata.creationTimestamp) >= clock.now) return;
+  const annotations = { ...claim.metadata.annotations, 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes' };
+  const bound = api.update({
+    ...claim,
+    metadata: { ...claim.metadata, annotations },
+    spec: { ...claim.spec, volumeName: `pvc-${claim.metadata.uid}` },
+  });
+  api.updateStatus({ ...bound, status: { phase: 'Bound', accessModes: claim.spec.accessModes, capacity: { storage: claim.spec.resources.requests.storage } } });
+}
+
+function expand(api: ApiServer, claim: Obj): void {
+  const requested = claim.spec.resources?.requests?.storage;
+  const capacity = claim.status?.capacity?.storage;
+  if (requested === undefined || (capacity !== undefined && compareQuantities(requested, capacity) !== 1)) return;
+  api.updateStatus({ ...claim, status: { ...claim.status, capacity: { ...claim.status.capacity, storage: requested } } });
+}

@@ -1,0 +1,47 @@
+// Plain-JSON helpers: the simulator stores objects as JSON values, the way the API server
+// and Metacontroller's unstructured objects see them.
+
+/** A JSON object whose fields the simulator reads and writes freely. */
+export type Obj = Record<string, any>;
+
+export const isObject = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export const clone = <T>(value: T): T => structuredClone(value);
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
+  if (isObject(a) && isObject(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((key) => key in b && deepEqual(a[key], b[key]));
+  }
+  return false;
+}
+
+/** JSON with object keys sorted, as Go encodes maps: equal values give equal text whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    isObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
+  );
+}
+
+/** The paths (`.spec.replicas`, `.status`) where a and b differ, at most `limit` of them. */
+export function diffPaths(a: unknown, b: unknown, limit = 5, path = ''): string[] {
+  if (deepEqual(a, b)) return [];
+  if (!isObject(a) || !isObject(b)) return [path || '.'];
+  const out: string[] = [];
+  for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+    if (out.length >= limit) break;
+    out.push(...diffPaths(a[key], b[key], limit - out.length, `${path}.${key}`));
+  }
+  return out;
+}
+
+/** The value at a simple JSONPath such as `.status.readyMembers` (no filters, no wildcards). */
+export function valueAt(obj: unknown, jsonPath: string): unknown {
+  return jsonPath
+    .replace(/^\./, '')
+    .split('.')
+    .filter(Boolean)
+    .reduce<unknown>((value, key) => (isObject(value) ? value[key] : undefined), obj);
+}

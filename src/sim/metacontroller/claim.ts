@@ -1,0 +1,56 @@
+// Which objects are a parent's children (Metacontroller's claimChildren with Kubernetes'
+// ControllerRefManager rules): owned ones whose labels still match the parent's selector, plus
+// orphans that match and get adopted. Owned ones that stopped matching are released.
+import type { ApiServer } from '../apiserver.js';
+import type { Obj } from '../json.js';
+import { nameKey } from '../kinds.js';
+import { matchesSelector, type LabelSelector } from '../selector.js';
+import type { ControllerConfig } from './config.js';
+
+export type ObjectsByType = Record<string, Record<string, Obj>>;
+
+/** `controller-uid=<uid>` with generateSelector, else the parent's spec.selector. */
+export function parentSelector(config: ControllerConfig, parent: Obj): LabelSelector {
+  if (config.generateSelector) return { matchLabels: { 'controller-uid': parent.metadata.uid } };
+  const selector = parent.spec?.selector as LabelSelector | undefined;
+  if (!Object.keys(selector?.matchLabels ?? {}).length && !(selector?.matchExpressions ?? []).length) {
+    throw new Error('.spec.selector must have either matchLabels, matchExpressions, or both');
+  }
+  return selector!;
+}
+
+export function controllerRef(parent: Obj): Obj {
+  const { apiVersion, kind, metadata } = parent;
+  return { apiVersion, kind, name: metadata.name, uid: metadata.uid, controller: true, blockOwnerDeletion: true };
+}
+
+/** The children of parent by type; throws when an adoption or release is refused (Metacontroller then skips the sync). */
+export function claimChildren(api: ApiServer, config: ControllerConfig, parent: Obj): ObjectsByType {
+  const selector = parentSelector(config, parent);
+  const deleting = Boolean(parent.metadata.deletionTimestamp);
+  const failures: string[] = [];
+  const children: ObjectsByType = {};
+  for (const type of config.children) {
+    const claimed = (children[type.key] = {} as Record<string, Obj>);
+    for (const obj of api.list(type.info.kind, parent.metadata.namespace)) {
+      const refs: Obj[] = obj.metadata.ownerReferences ?? [];
+      const owner = refs.find((ref) => ref.controller === true);
+      const matches = matchesSelector(selector, obj.metadata.labels);
+      try {
+        if (owner) {
+          if (owner.uid !== parent.metadata.uid) continue;
+          if (matches) claimed[nameKey(obj)] = obj;
+          else if (!deleting) api.update({ ...obj, metadata: { ...obj.metadata, ownerReferences: refs.filter((ref) => ref.uid !== parent.metadata.uid) } });
+        } else if (matches && !deleting && !obj.metadata.deletionTimestamp) {
+          const ours = (ref: Obj) => ref.uid === parent.metadata.uid;
+          const adopted = refs.some(ours) ? refs.map((ref) => (ours(ref) ? controllerRef(parent) : ref)) : [...refs, controllerRef(parent)];
+          claimed[nameKey(obj)] = api.update({ ...obj, metadata: { ...obj.metadata, ownerReferences: adopted } });
+        }
+      } catch (error) {
+        failures.push(`${obj.kind} ${nameKey(obj)}: ${(error as Error).message}`);
+      }
+    }
+  }
+  if (failures.length) throw new Error(`can't claim children: ${failures.join('; ')}`);
+  return children;
+}

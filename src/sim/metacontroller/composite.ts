@@ -1,0 +1,115 @@
+// One CompositeController's sync of its parents, step by step as Metacontroller's
+// syncParentObject does it: finalizer, claim children, customize (cached per parent
+// generation), sync or finalize hook, finalizer removal, label invariants, children, status.
+import type { ApiServer } from '../apiserver.js';
+import { canonicalJson, clone, deepEqual, type Obj } from '../json.js';
+import { nameKey } from '../kinds.js';
+import { matchesSelector } from '../selector.js';
+import { claimChildren, parentSelector, type ObjectsByType } from './claim.js';
+import { manageChildren } from './children.js';
+import type { ControllerConfig } from './config.js';
+import type { HookCall, HookClient, RelatedRule } from './hooks.js';
+import { collectRelated } from './related.js';
+
+export class Metacontroller {
+  /** Customize responses by parent uid and generation, as Metacontroller caches them. */
+  private readonly customizeCache = new Map<string, RelatedRule[]>();
+  /** The last response body per hook and parent, to tell whether a round changed anything. */
+  private readonly lastResponses = new Map<string, string>();
+
+  constructor(
+    private readonly api: ApiServer,
+    private readonly config: ControllerConfig,
+    private readonly controller: Obj,
+    private readonly hooks: HookClient,
+    private readonly calls: HookCall[],
+    private readonly report: (parent: string, message: string) => void,
+  ) {}
+
+  /** Syncs every parent once; returns what changed in the hooks' answers. */
+  async syncAll(): Promise<string[]> {
+    const first = this.calls.length;
+    for (const parent of this.api.list(this.config.parent.kind)) {
+      const key = nameKey(parent);
+      try {
+        await this.sync(parent);
+      } catch (error) {
+        this.report(key, (error as Error).message);
+      }
+    }
+    const changed: string[] = [];
+    for (const call of this.calls.slice(first)) {
+      const id = `${call.hook} ${call.parent}`;
+      const body = canonicalJson(call.response ?? null);
+      if (this.lastResponses.get(id) !== body) changed.push(`${call.hook} response for ${call.parent} changed`);
+      this.lastResponses.set(id, body);
+    }
+    return changed;
+  }
+
+  private async sync(observedParent: Obj): Promise<void> {
+    const { api, config } = this;
+    const key = nameKey(observedParent);
+    let parent = this.syncFinalizer(observedParent);
+    const observed = claimChildren(api, config, parent);
+    const related = await this.related(parent);
+    const finalizing = Boolean(parent.metadata.deletionTimestamp) && config.hasFinalize;
+    const request = { controller: this.controller, parent, children: observed, related, finalizing };
+    const result = await this.hooks.sync(finalizing ? 'finalize' : 'sync', key, request);
+    for (const child of result.children) child.metadata.namespace ||= parent.metadata.namespace;
+
+    if (result.finalized) {
+      parent = api.update({ ...parent, metadata: { ...parent.metadata, finalizers: without(parent.metadata.finalizers, config.finalizer) } });
+    }
+    this.enforceLabels(parent, result.children);
+    const alive = !parent.metadata.deletionTimestamp;
+    const finalizable = config.hasFinalize && (parent.metadata.finalizers ?? []).includes(config.finalizer);
+    if (alive || finalizable) manageChildren(api, config, parent, observed, result.children, (message) => this.report(key, message));
+    this.updateStatus(parent, result.status);
+  }
+
+  /** Adds the finalizer to a live parent when there is a finalize hook (removes it when there is none). */
+  private syncFinalizer(parent: Obj): Obj {
+    const { finalizer, hasFinalize } = this.config;
+    const has = (parent.metadata.finalizers ?? []).includes(finalizer);
+    if (has === hasFinalize || (hasFinalize && parent.metadata.deletionTimestamp)) return parent;
+    const finalizers = hasFinalize ? [...(parent.metadata.finalizers ?? []), finalizer] : without(parent.metadata.finalizers, finalizer);
+    return this.api.update({ ...parent, metadata: { ...parent.metadata, finalizers } });
+  }
+
+  private async related(parent: Obj): Promise<ObjectsByType> {
+    if (!this.config.hasCustomize) return {};
+    const cacheKey = `${parent.metadata.uid}/${parent.metadata.generation}`;
+    let rules = this.customizeCache.get(cacheKey);
+    if (!rules) {
+      rules = await this.hooks.customize(nameKey(parent), { controller: this.controller, parent });
+      this.customizeCache.set(cacheKey, rules);
+    }
+    return collectRelated(this.api, rules);
+  }
+
+  /** With generateSelector every child gets the controller-uid label; every child must match the selector. */
+  private enforceLabels(parent: Obj, children: Obj[]): void {
+    const selector = parentSelector(this.config, parent);
+    for (const child of children) {
+      if (Object.values(child.metadata.labels ?? {}).some((v) => typeof v !== 'string')) throw new Error(`invalid labels on desired child ${child.kind} ${nameKey(child)}`);
+      if (this.config.generateSelector) (child.metadata.labels ??= {})['controller-uid'] ??= parent.metadata.uid;
+      if (!matchesSelector(selector, child.metadata.labels)) throw new Error(`labels on desired child ${child.kind} ${nameKey(child)} don't match parent selector`);
+    }
+  }
+
+  /** Status is replaced whole, with observedGeneration added; written only when it differs. */
+  private updateStatus(parent: Obj, status: Obj | undefined): void {
+    const fresh = this.api.get(parent.kind, parent.metadata.namespace, parent.metadata.name);
+    if (!fresh || fresh.metadata.uid !== parent.metadata.uid) return;
+    const next = { ...clone(status ?? {}), observedGeneration: parent.metadata.generation };
+    if (deepEqual(fresh.status, next)) return;
+    try {
+      this.api.updateStatus({ ...fresh, status: next });
+    } catch (error) {
+      throw new Error(`can't update status: ${(error as Error).message}`);
+    }
+  }
+}
+
+const without = (list: string[] | undefined, item: string) => (list ?? []).filter((x) => x !== item);

@@ -1,0 +1,58 @@
+// What the simulator needs from a CompositeController object, checked up front so that a
+// controller the simulator cannot play faithfully fails loudly instead of behaving differently.
+import { isObject, type Obj } from '../json.js';
+import { kindOfResource, typeKey, type KindInfo } from '../kinds.js';
+
+export type UpdateMethod = 'OnDelete' | 'InPlace' | 'Recreate';
+
+export interface ChildType {
+  info: KindInfo;
+  /** `Kind.apiVersion`, the outer key of the children map. */
+  key: string;
+  updateMethod: UpdateMethod;
+}
+
+export interface ControllerConfig {
+  name: string;
+  parent: KindInfo;
+  children: ChildType[];
+  generateSelector: boolean;
+  hasCustomize: boolean;
+  hasFinalize: boolean;
+  /** The finalizer Metacontroller puts on parents when the controller has a finalize hook. */
+  finalizer: string;
+}
+
+export function readController(controller: Obj): ControllerConfig {
+  const name = controller.metadata?.name;
+  const spec = controller.spec;
+  if (typeof name !== 'string' || !isObject(spec)) throw new Error('the CompositeController needs metadata.name and spec');
+  const parent = resource(spec.parentResource, 'spec.parentResource');
+  const children = ((spec.childResources ?? []) as Obj[]).map((rule, i): ChildType => {
+    const info = resource(rule, `spec.childResources[${i}]`);
+    const method = rule.updateStrategy?.method ?? 'OnDelete';
+    if (!['OnDelete', 'InPlace', 'Recreate'].includes(method)) throw new Error(`spec.childResources[${i}]: update method ${method} is not simulated`);
+    return { info, key: typeKey(info), updateMethod: method };
+  });
+  const hooks = spec.hooks ?? {};
+  for (const hook of ['customize', 'sync', 'finalize']) {
+    if (hooks[hook] && hooks[hook].version !== 'v2') throw new Error(`spec.hooks.${hook}: only hook version v2 is simulated`);
+  }
+  if (!hooks.sync) throw new Error('spec.hooks.sync is required');
+  return {
+    name,
+    parent,
+    children,
+    generateSelector: spec.generateSelector === true,
+    hasCustomize: Boolean(hooks.customize),
+    hasFinalize: Boolean(hooks.finalize),
+    finalizer: `metacontroller.io/compositecontroller-${name}`,
+  };
+}
+
+function resource(rule: unknown, path: string): KindInfo {
+  const { apiVersion, resource: plural } = (rule ?? {}) as Obj;
+  const info = kindOfResource(apiVersion, plural);
+  if (!info) throw new Error(`${path}: the simulator has no resource ${plural} in ${apiVersion}`);
+  return info;
+}
