@@ -29,8 +29,9 @@ const Label = Type.Object(
  */
 export const SetupPackageInfo = Type.Object({
   packageURL: Type.String({
-    pattern: '^(file|https?)://.+\\.tgz$',
-    description: 'file:// (inside the image) or http(s):// URL of a .tgz setup package.',
+    pattern: '^(file|https?|configmap)://.+\\.tgz$',
+    description:
+      'A .tgz setup package: file:// inside the image, http(s)://, or configmap://<name>/<key> for a package carried by a ConfigMap next to the app (for air-gapped clusters).',
   }),
   useNewSetupLayout: Type.Optional(Type.Boolean()),
 });

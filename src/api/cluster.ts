@@ -218,6 +218,9 @@ export const KubeDirectorClusterStatus = Type.Object({
       }),
     ),
   ),
+  configGeneration: Type.Optional(
+    Type.Integer({ minimum: 0, description: 'Generation of the configuration published to members; it grows whenever what members see changes.' }),
+  ),
   members: Type.Optional(Type.Integer({ minimum: 0, description: 'Members in status across all roles.' })),
   readyMembers: Type.Optional(Type.Integer({ minimum: 0, description: 'Members whose pod is ready.' })),
   observedGeneration: Type.Optional(Type.Integer({ minimum: 0 })),

@@ -57,7 +57,10 @@ export interface RelatedResourceRule {
   resource: string;
   namespace?: string;
   names?: string[];
-  labelSelector?: { matchLabels?: Record<string, string> };
+  labelSelector?: {
+    matchLabels?: Record<string, string>;
+    matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+  };
 }
 
 export interface CustomizeResponse {

@@ -4,7 +4,7 @@ import { GLOBAL_CONFIG_NAME } from '../api/config.js';
 import type { CustomizeResponse, RelatedResourceRule } from '../api/hook.js';
 import type { KubeObject } from '../api/meta.js';
 import { API_VERSION } from '../api/resources.js';
-import { LABEL } from './labels.js';
+import { CONFIGMETA_LABEL, LABEL, PACKAGE_LABEL } from './labels.js';
 import type { ReconcileOptions } from './resolve.js';
 
 export function customize(parent: KubeObject, options: ReconcileOptions): CustomizeResponse {
@@ -13,7 +13,11 @@ export function customize(parent: KubeObject, options: ReconcileOptions): Custom
   const rules: RelatedResourceRule[] = [];
   const appNamespaces = spec.appCatalog === 'local' ? [namespace] : spec.appCatalog === 'system' ? [options.systemNamespace] : [namespace, options.systemNamespace];
   if (spec.app) {
-    for (const ns of new Set(appNamespaces)) rules.push({ apiVersion: API_VERSION, resource: 'kubedirectorapps', namespace: ns, names: [spec.app] });
+    for (const ns of new Set(appNamespaces)) {
+      rules.push({ apiVersion: API_VERSION, resource: 'kubedirectorapps', namespace: ns, names: [spec.app] });
+      // Setup packages carried by ConfigMaps next to the app, for clusters without internet access.
+      rules.push({ apiVersion: 'v1', resource: 'configmaps', namespace: ns, labelSelector: { matchLabels: { [PACKAGE_LABEL]: spec.app } } });
+    }
   }
   rules.push({ apiVersion: API_VERSION, resource: 'kubedirectorconfigs', namespace: options.systemNamespace, names: [GLOBAL_CONFIG_NAME] });
   rules.push({
@@ -27,6 +31,18 @@ export function customize(parent: KubeObject, options: ReconcileOptions): Custom
     if (names && names.length > 0) rules.push({ apiVersion, resource, namespace, names: [...new Set(names)].sort() });
   };
   named(API_VERSION, 'kubedirectorclusters', connections.clusters);
+  if (connections.clusters && connections.clusters.length > 0) {
+    // Connected clusters are described by their own configmeta, in their ConfigMaps.
+    rules.push({
+      apiVersion: 'v1',
+      resource: 'configmaps',
+      namespace,
+      labelSelector: {
+        matchLabels: { [CONFIGMETA_LABEL]: 'true' },
+        matchExpressions: [{ key: LABEL.cluster, operator: 'In', values: [...new Set(connections.clusters)].sort() }],
+      },
+    });
+  }
   named('v1', 'configmaps', connections.configmaps);
   named('v1', 'secrets', connections.secrets);
   return { relatedResources: rules };

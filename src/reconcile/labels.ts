@@ -11,6 +11,10 @@ export const LABEL = {
   podName: 'statefulset.kubernetes.io/pod-name',
 } as const;
 export const PRETTY_NAME_ANNOTATION = 'kubedirector.hpe.com/kdapp-prettyName';
+/** Marks the ConfigMap holding a cluster's configmeta, so connected clusters can find it. */
+export const CONFIGMETA_LABEL = 'kubedirector.hpe.com/configmeta';
+/** Marks a ConfigMap carrying setup packages for an app (value: the app name). */
+export const PACKAGE_LABEL = 'kubedirector.hpe.com/setup-package-for';
 
 export type Labels = Record<string, string>;
 

@@ -54,3 +54,11 @@ export const claimName = (template: string, pod: string) => `${template}-${pod}`
 /** The member FQDN every other member can resolve. */
 export const memberFqdn = (pod: string, headless: string, namespace: string, domainBase: string) =>
   `${pod}.${headless}.${namespace}${domainBase}`;
+
+/** The ConfigMap every member mounts (configmeta, membership files, the agent). */
+export const configMapName = ({ name, uid, scheme }: ClusterIdentity) =>
+  scheme === 'CrNameRole' ? `${mungName(name)}-kdconfig` : `kdcm-${uidSuffix(uid, 'config')}`;
+
+/** The Secret every member mounts (secret keys, connected secrets). */
+export const secretName = ({ name, uid, scheme }: ClusterIdentity) =>
+  scheme === 'CrNameRole' ? `${mungName(name)}-kdsecret` : `kdsec-${uidSuffix(uid, 'secret')}`;

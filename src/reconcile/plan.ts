@@ -1,18 +1,26 @@
 // Step three of sync: which members each role has and what state each is in, from the
-// previous status (the memory of node ids and states) and the observed pods (the facts).
+// previous status (the memory of node ids, states and acknowledgements) and the observed pods
+// (the facts). Members are told about changes through the published configuration; their
+// pods' readiness tells which generation of it they have processed.
 import type { AppRole } from '../api/app.js';
 import type { ClusterRole, MemberStateDetail, MemberStatus, RoleStatus } from '../api/cluster.js';
 import type { KubeObject } from '../api/meta.js';
 import { LABEL } from './labels.js';
-import { headlessServiceName, podName, podOrdinal, statefulSetName } from './names.js';
+import { headlessServiceName, memberFqdn, podName, podOrdinal, statefulSetName } from './names.js';
+import { eventFqdns, rolesTaking } from './notify.js';
 import { observePod, type PodObservation } from './pods.js';
 import type { Resolved } from './resolve.js';
 import { appRoleOf, desiredMembers } from './validate.js';
 
 export interface MemberPlan {
   ordinal: number;
+  fqdn: string;
   status: MemberStatus;
   observation: PodObservation;
+  /** Configured for the first time in this sync: the others are told (--addnodes). */
+  joined: boolean;
+  /** Started leaving in this sync: the others are told (--delnodes). */
+  leaving: boolean;
 }
 
 export interface RolePlan {
@@ -33,41 +41,90 @@ export interface Plan {
   lastNodeID: number;
 }
 
+/** The first line of the guest agent's failure report (see src/guest/PROTOCOL.md). */
+export const CONFIG_FAILURE_PREFIX = 'kubedirector: configure failed: ';
+const DEFAULT_MAX_LOG = 1024;
+
+const LEAVING_STATES = new Set(['delete pending', 'deleting']);
+export const isLeaving = (member: MemberStatus) => LEAVING_STATES.has(member.state);
+
 function withDetail(status: MemberStatus, changes: Partial<MemberStateDetail>): MemberStatus {
   const detail: Record<string, unknown> = { ...status.stateDetail, ...changes };
   for (const key of Object.keys(detail)) if (detail[key] === undefined) delete detail[key];
   return { ...status, stateDetail: detail as MemberStateDetail };
 }
 
+/** The failure report of a container whose setup failed, as status fields; undefined when there is none. */
+export function configFailure(pod: PodObservation, maxLog = DEFAULT_MAX_LOG): Partial<MemberStateDetail> | undefined {
+  const message = pod.terminationMessage;
+  if (!message?.startsWith(CONFIG_FAILURE_PREFIX)) return undefined;
+  const [STDOUT, STDERR] = ['\n--- stdout ---\n', '\n--- stderr ---\n'];
+  const out = message.indexOf(STDOUT);
+  const err = message.indexOf(STDERR, out < 0 ? 0 : out);
+  const tail = (text: string) => (text.length > maxLog ? text.slice(text.length - maxLog) : text);
+  const end = (at: number) => (at < 0 ? message.length : at);
+  // Each tail is followed by one newline of the agent's own (src/guest/PROTOCOL.md): before the
+  // next header it is that header's first character; at the end it is dropped here.
+  const last = message.slice(err + STDERR.length);
+  return {
+    configErrorDetail: message.slice(CONFIG_FAILURE_PREFIX.length, end(message.indexOf('\n'))),
+    startScriptStdoutMessage: out < 0 ? '' : tail(message.slice(out + STDOUT.length, end(err))),
+    startScriptStderrMessage: err < 0 ? '' : tail(last.endsWith('\n') ? last.slice(0, -1) : last),
+  };
+}
+
 /** The next state of a member that stays in the cluster. */
-function advance(member: MemberStatus, pod: PodObservation): MemberStatus {
+function advance(member: MemberStatus, pod: PodObservation, maxLog: number): MemberStatus {
   const lastConfigured = member.stateDetail?.lastConfiguredContainer;
+  const failure = configFailure(pod, maxLog);
   const configured = (m: MemberStatus) =>
-    withDetail({ ...m, state: 'configured' }, { lastConfiguredContainer: pod.containerID, configuringContainer: undefined, configErrorDetail: undefined });
+    withDetail(
+      { ...m, state: 'configured' },
+      {
+        lastConfiguredContainer: pod.containerID,
+        configuringContainer: undefined,
+        configErrorDetail: undefined,
+        startScriptStdoutMessage: undefined,
+        startScriptStderrMessage: undefined,
+      },
+    );
   const creating = (m: MemberStatus) => withDetail({ ...m, state: 'creating' }, { configuringContainer: pod.containerID });
+  const configError = (m: MemberStatus) => withDetail({ ...m, state: 'config error' }, { ...failure });
+  const settle = (m: MemberStatus) => (pod.ready ? configured(m) : failure ? configError(m) : creating(m));
 
   switch (member.state) {
     case 'create pending':
-      if (!pod.exists || pod.terminating) return member;
-      return pod.ready ? configured(member) : creating(member);
+      return pod.exists && !pod.terminating ? settle(member) : member;
     case 'creating':
-      return pod.ready ? configured(member) : creating(member);
+      return settle(member);
     case 'config error':
-      return pod.ready ? configured(member) : member;
+      return pod.ready ? configured(member) : failure ? configError(member) : member;
     default: {
       // A new container (restart, or a pod recreated elsewhere) goes back through creating.
       const restarted = pod.containerID !== undefined && lastConfigured !== undefined && pod.containerID !== lastConfigured;
-      if (!restarted) return member;
-      return pod.ready ? configured(member) : creating(member);
+      return restarted ? settle(member) : member;
     }
   }
 }
 
-/** The next state of a member whose ordinal is no longer wanted; undefined once it is gone. */
-function depart(member: MemberStatus, pod: PodObservation): MemberStatus | undefined {
-  if (member.state === 'deleting') return pod.exists ? member : undefined;
-  if (member.state === 'delete pending') return { ...member, state: 'deleting' };
-  return { ...member, state: 'delete pending' };
+/**
+ * Acknowledgements of a configured member against the published generation: it has seen the
+ * generation once its pod is observed working (running, not ready) on it, and processed it once
+ * observed ready again after that. The agent guarantees a not-ready period for every new
+ * generation; if that period was missed, a readiness change later than the publication counts.
+ */
+function acknowledge(member: MemberStatus, pod: PodObservation, joined: boolean, resolved: Resolved): MemberStatus {
+  if (member.state !== 'configured') return member;
+  const { generation, publishedAt } = resolved.published;
+  const detail = member.stateDetail ?? {};
+  if (joined) return withDetail(member, { lastConfigDataGeneration: generation, lastSetupGeneration: generation });
+  if (detail.lastSetupGeneration === generation) return member;
+  const readyAfterPublication = publishedAt !== undefined && pod.readySince !== undefined && pod.readySince > publishedAt;
+  if (pod.ready && (detail.lastConfigDataGeneration === generation || readyAfterPublication)) {
+    return withDetail(member, { lastConfigDataGeneration: generation, lastSetupGeneration: generation });
+  }
+  if (!pod.ready && pod.containerState === 'running') return withDetail(member, { lastConfigDataGeneration: generation });
+  return member;
 }
 
 function observe(member: MemberStatus, pod: PodObservation): MemberStatus {
@@ -106,27 +163,58 @@ function headlessOf(resolved: Resolved): string {
   return headlessServiceName(resolved.identity);
 }
 
+/**
+ * Whether the members that must hear of a departure have processed its --delnodes: every
+ * running, configured member of a role whose startscript takes delnodes. Members whose pods are
+ * down are not waited for; they run the event when they come back.
+ */
+function departureHeard(resolved: Resolved, roles: RolePlan[], member: MemberPlan): boolean {
+  const app = resolved.app?.spec;
+  const takers = app ? rolesTaking(app, roles.map((r) => r.id), 'delnodes') : [];
+  const listeners = roles
+    .filter((r) => takers.includes(r.id))
+    .flatMap((r) => r.members)
+    .filter((m) => !isLeaving(m.status) && m.status.state === 'configured' && m.observation.containerState === 'running');
+  if (listeners.length === 0) return true;
+  const announcement = resolved.published.events.find((e) => e.args[0] === '--delnodes' && eventFqdns(e).includes(member.fqdn));
+  if (!announcement) return false;
+  return listeners.every((m) => (m.status.stateDetail?.lastSetupGeneration ?? -1) >= announcement.generation);
+}
+
 export function plan(resolved: Resolved): Plan {
   const previousRoles = new Map((resolved.previous.roles ?? []).map((r) => [r.id, r]));
   const allPrevious = [...previousRoles.values()].flatMap((r) => r.members);
   let lastNodeID = Math.max(resolved.previous.lastNodeID ?? 0, ...allPrevious.map((m) => m.nodeID));
+  const clusterService = headlessOf(resolved);
+  const fqdnOf = (pod: string) => memberFqdn(pod, clusterService, resolved.namespace, resolved.domainBase);
+  const app = resolved.app?.spec;
 
   const roles = roleIds(resolved).map((id): RolePlan => {
     const spec = resolved.spec?.roles.find((r) => r.id === id);
-    const appRole = resolved.app ? appRoleOf(resolved.app.spec, id) : undefined;
+    const appRole = app ? appRoleOf(app, id) : undefined;
+    const maxLog = appRole?.maxLogSizeDump ?? app?.defaultMaxLogSizeDump ?? DEFAULT_MAX_LOG;
     const previous = previousRoles.get(id);
     const statefulSet = statefulSetOf(resolved, id, previous);
     const wanted = spec ? desiredMembers(spec, appRole) : 0;
 
     const members: MemberPlan[] = [];
+    const add = (ordinal: number, status: MemberStatus, observation: PodObservation, flags: Partial<MemberPlan> = {}) =>
+      members.push({ ordinal, fqdn: fqdnOf(status.pod), status: observe(status, observation), observation, joined: false, leaving: false, ...flags });
+
     for (const member of previous?.members ?? []) {
       const ordinal = podOrdinal(statefulSet, member.pod);
       if (ordinal === undefined) continue;
-      const observation = observePod(resolved.observed.pods.get(member.pod));
-      const next = ordinal < wanted && member.state !== 'delete pending' && member.state !== 'deleting'
-        ? advance(member, observation)
-        : depart(member, observation);
-      if (next) members.push({ ordinal, status: observe(next, observation), observation });
+      const pod = observePod(resolved.observed.pods.get(member.pod));
+      if (isLeaving(member)) {
+        // Deleting members stay until their pod is gone; delete pending ones are settled below.
+        if (member.state === 'delete pending' || pod.exists) add(ordinal, member, pod);
+      } else if (ordinal >= wanted) {
+        add(ordinal, { ...member, state: 'delete pending' }, pod, { leaving: true });
+      } else {
+        const next = advance(member, pod, maxLog);
+        const joined = next.state === 'configured' && member.state !== 'configured' && !member.stateDetail?.lastConfiguredContainer;
+        add(ordinal, acknowledge(next, pod, joined, resolved), pod, { joined });
+      }
     }
 
     // New members fill free ordinals, but never above one still being deleted: pods are contiguous.
@@ -138,20 +226,22 @@ export function plan(resolved: Resolved): Plan {
       const pod = podName(statefulSet, ordinal);
       const observation = observePod(resolved.observed.pods.get(pod));
       const status: MemberStatus = { pod, service: '', nodeID: ++lastNodeID, state: 'create pending', stateDetail: {} };
-      members.push({ ordinal, status: observe(advance(status, observation), observation), observation });
+      const next = advance(status, observation, maxLog);
+      const joined = next.state === 'configured';
+      add(ordinal, acknowledge(next, observation, joined, resolved), observation, { joined });
     }
     members.sort((a, b) => a.ordinal - b.ordinal);
-
-    return {
-      id,
-      spec,
-      appRole,
-      statefulSet,
-      observedStatefulSet: resolved.observed.statefulSets.get(statefulSet),
-      members,
-      replicas: members.filter((m) => m.status.state !== 'deleting').length,
-    };
+    return { id, spec, appRole, statefulSet, observedStatefulSet: resolved.observed.statefulSets.get(statefulSet), members, replicas: 0 };
   });
 
-  return { clusterService: headlessOf(resolved), roles, lastNodeID };
+  // Members announced as leaving go once everyone who must hear of it has.
+  for (const role of roles) {
+    for (const member of role.members) {
+      if (member.status.state === 'delete pending' && !member.leaving && departureHeard(resolved, roles, member)) {
+        member.status = { ...member.status, state: 'deleting' };
+      }
+    }
+    role.replicas = role.members.filter((m) => m.status.state !== 'deleting').length;
+  }
+  return { clusterService, roles, lastNodeID };
 }

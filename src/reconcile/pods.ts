@@ -14,6 +14,8 @@ export interface PodObservation {
   containerState: ContainerState;
   terminationMessage?: string;
   schedulingError?: string;
+  /** When the pod last became ready or unready (the kubelet's clock), to compare with other observed times. */
+  readySince?: string;
 }
 
 interface ContainerStatus {
@@ -26,7 +28,7 @@ interface ContainerStatus {
 
 interface PodStatus {
   phase?: string;
-  conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }[];
   containerStatuses?: ContainerStatus[];
   initContainerStatuses?: ContainerStatus[];
 }
@@ -50,6 +52,7 @@ export function observePod(pod: KubeObject | undefined): PodObservation {
           ? 'waiting'
           : 'unknown';
   const message = container?.state?.terminated?.message ?? container?.lastState?.terminated?.message;
+  const readySince = condition('Ready')?.lastTransitionTime;
   return {
     exists: true,
     terminating: Boolean(pod.metadata.deletionTimestamp),
@@ -57,6 +60,7 @@ export function observePod(pod: KubeObject | undefined): PodObservation {
     ...(container?.containerID ? { containerID: container.containerID } : {}),
     containerState,
     ...(message ? { terminationMessage: message } : {}),
+    ...(readySince ? { readySince } : {}),
     ...(unscheduled?.status === 'False' && unscheduled.reason === 'Unschedulable'
       ? { schedulingError: unscheduled.message ?? 'unschedulable' }
       : {}),

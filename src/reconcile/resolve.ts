@@ -12,9 +12,11 @@ import {
 import { GLOBAL_CONFIG_NAME, KubeDirectorConfigSpec } from '../api/config.js';
 import type { HookRequest, ObjectsByType } from '../api/hook.js';
 import type { KubeObject } from '../api/meta.js';
+import { connectionData, type ConnectionData } from './connections.js';
 import { TYPE } from './kinds.js';
-import { LABEL } from './labels.js';
-import type { ClusterIdentity } from './names.js';
+import { CONFIGMETA_LABEL, LABEL, PACKAGE_LABEL } from './labels.js';
+import { configMapName, secretName, type ClusterIdentity } from './names.js';
+import { parseEvents, type NotificationEvent } from './notify.js';
 
 export interface ReconcileOptions {
   /** Namespace of the system app catalog and of kd-global-config. */
@@ -39,6 +41,17 @@ export interface Observed {
   pods: Map<string, KubeObject>;
 }
 
+/** What members currently see: the cluster's ConfigMap as observed. */
+export interface PublishedConfig {
+  name: string;
+  /** Absent until the ConfigMap exists. */
+  object?: KubeObject;
+  generation: number;
+  events: NotificationEvent[];
+  /** When the API server last wrote it (from managedFields), if known. */
+  publishedAt?: string;
+}
+
 export interface Resolved {
   parent: KubeObject;
   namespace: string;
@@ -59,6 +72,11 @@ export interface Resolved {
   serviceType: ServiceType;
   domainBase: string;
   observed: Observed;
+  published: PublishedConfig;
+  secretName: string;
+  connections: ConnectionData;
+  /** Setup packages carried by ConfigMaps next to the app: `configmap://<name>/<key>` to base64 content. */
+  carriedPackages: Map<string, string>;
 }
 
 const DEFAULT_DOMAIN_BASE = '.svc.cluster.local';
@@ -126,6 +144,7 @@ export function resolve(request: HookRequest, options: ReconcileOptions): Resolv
     break;
   }
 
+  const identity: ClusterIdentity = { name, uid, scheme: spec?.namingScheme ?? config.defaultNamingScheme ?? DEFAULT_NAMING_SCHEME };
   return {
     parent,
     namespace,
@@ -140,9 +159,52 @@ export function resolve(request: HookRequest, options: ReconcileOptions): Resolv
     app,
     appErrors,
     config,
-    identity: { name, uid, scheme: spec?.namingScheme ?? config.defaultNamingScheme ?? DEFAULT_NAMING_SCHEME },
+    identity,
     serviceType: spec?.serviceType ?? config.defaultServiceType ?? DEFAULT_SERVICE_TYPE,
     domainBase: config.clusterSvcDomainBase ?? DEFAULT_DOMAIN_BASE,
     observed,
+    published: publishedConfig(observed, name, configMapName(identity), previous.configGeneration ?? 0),
+    secretName: findOwn(observed.secrets, name) ?? secretName(identity),
+    connections: connectionData(request, namespace, spec?.connections ?? {}),
+    carriedPackages: carriedPackages(request, app),
   };
+}
+
+/** An object this cluster made earlier, found by its labels: its name is kept even if the naming rules change. */
+function findOwn(objects: Map<string, KubeObject>, cluster: string): string | undefined {
+  for (const object of objects.values()) {
+    if (object.metadata.labels?.[LABEL.cluster] === cluster && object.metadata.labels?.[CONFIGMETA_LABEL] === 'true') return object.metadata.name;
+  }
+  return undefined;
+}
+
+function publishedConfig(observed: Observed, cluster: string, computedName: string, statusGeneration: number): PublishedConfig {
+  const name = findOwn(observed.configMaps, cluster) ?? computedName;
+  const object = observed.configMaps.get(name);
+  const data = (object?.data ?? {}) as Record<string, string>;
+  const generation = Number.parseInt(data.generation ?? '', 10);
+  const times = ((object?.metadata as { managedFields?: { time?: string }[] } | undefined)?.managedFields ?? [])
+    .map((f) => f.time)
+    .filter((t): t is string => typeof t === 'string')
+    .sort();
+  return {
+    name,
+    ...(object ? { object } : {}),
+    generation: Number.isInteger(generation) ? generation : statusGeneration,
+    events: parseEvents(data.events),
+    ...(times.length > 0 ? { publishedAt: times[times.length - 1]! } : {}),
+  };
+}
+
+/** Package content from ConfigMaps labelled for the app, in the app's namespace. */
+function carriedPackages(request: HookRequest, app: ResolvedApp | undefined): Map<string, string> {
+  const packages = new Map<string, string>();
+  if (!app) return packages;
+  for (const configMap of Object.values(request.related[TYPE.configMap] ?? {})) {
+    if (configMap.metadata.namespace !== app.namespace || configMap.metadata.labels?.[PACKAGE_LABEL] !== app.name) continue;
+    for (const [key, content] of Object.entries((configMap.binaryData ?? {}) as Record<string, string>)) {
+      packages.set(`configmap://${configMap.metadata.name}/${key}`, content);
+    }
+  }
+  return packages;
 }

@@ -7,7 +7,10 @@ import type { Plan } from './plan.js';
 import type { Resolved } from './resolve.js';
 import type { Problem } from './validate.js';
 import { rolePorts } from './render/pod.js';
-import type { ClaimTemplate } from './render/storage.js';
+import type { Rendered } from './render/children.js';
+import { CONFIGMAP_LIMIT } from './render/config.js';
+import { blockDevicePaths } from './render/storage.js';
+import { eventFqdns, type NotificationEvent } from './notify.js';
 
 /** Upstream's service field of a member whose role exposes no endpoint. */
 export const NO_SERVICE = 'n/a';
@@ -41,8 +44,11 @@ function rollup(members: MemberStatus[]): MemberStateRollup {
   };
 }
 
-function clusterState(previous: ClusterState | undefined, members: MemberStatus[]): ClusterState {
-  const settled = members.every((m) => m.state === 'configured' || m.state === 'config error');
+/** Configured: every member settled and every configured member has processed the published generation. */
+function clusterState(previous: ClusterState | undefined, members: MemberStatus[], generation: number): ClusterState {
+  const settled = members.every(
+    (m) => m.state === 'config error' || (m.state === 'configured' && m.stateDetail?.lastSetupGeneration === generation),
+  );
   if (settled) return 'configured';
   return previous === undefined || previous === 'creating' ? 'creating' : 'updating';
 }
@@ -62,41 +68,57 @@ function specAppliedCondition(resolved: Resolved, deferred: string[]): Condition
   return condition(resolved, 'SpecApplied', false, 'ChangeDeferred', deferred.join('; '));
 }
 
-export function clusterStatus(
-  resolved: Resolved,
-  plan: Plan,
-  templates: Map<string, ClaimTemplate[]>,
-  deferred: string[],
-): KubeDirectorClusterStatus {
+/** Shown in status, a long FQDN list is cut short: the full event is in the cluster's ConfigMap. */
+const SHOWN_FQDNS = 5;
+
+function pendingNotifications(events: NotificationEvent[], role: string, member: { fqdn: string; status: MemberStatus }) {
+  if (member.status.state !== 'configured') return [];
+  const processed = member.status.stateDetail?.lastSetupGeneration ?? -1;
+  return events
+    .filter((e) => e.generation > processed && e.roles.includes(role) && !eventFqdns(e).includes(member.fqdn))
+    .map((e) => {
+      const fqdns = eventFqdns(e);
+      if (fqdns.length <= SHOWN_FQDNS) return { arguments: e.args };
+      const shown = `${fqdns.slice(0, SHOWN_FQDNS).join(',')},... (${fqdns.length} in all)`;
+      return { arguments: e.args.map((arg, i) => (e.args[i - 1] === '--fqdns' ? shown : arg)) };
+    });
+}
+
+export function clusterStatus(resolved: Resolved, plan: Plan, rendered: Rendered): KubeDirectorClusterStatus {
   const app = resolved.app!.spec;
+  const { templates, publication } = rendered;
+  const deferred = [...rendered.deferred];
+  if (publication.size > CONFIGMAP_LIMIT) {
+    deferred.push(`the cluster's configuration is ${publication.size} bytes, over the ConfigMap limit of ${CONFIGMAP_LIMIT}: members cannot receive it`);
+  }
   // A role that left the spec stays in status only while it still has members.
   const roles = plan.roles.filter((role) => role.spec || role.members.length > 0).map((role) => {
     const claims = templates.get(role.id) ?? [];
-    const blockDevices = claims.filter((c) => c.block);
+    const devices = blockDevicePaths(claims, role.spec);
     const service = (pod: string) => (rolePorts(app, role.id).length > 0 ? memberServiceName(resolved.identity.scheme, pod) : NO_SERVICE);
     return {
       id: role.id,
       statefulSet: role.statefulSet,
-      members: role.members.map(({ status }) => ({
-        ...status,
-        service: service(status.pod),
-        ...(claims.some((c) => c.name === DATA_CLAIM) ? { pvc: claimName(DATA_CLAIM, status.pod) } : {}),
-        ...(blockDevices.length > 0
-          ? { blockDevicePaths: blockDevices.map((_, i) => `${role.spec?.blockStorage?.pathPrefix ?? ''}${i}`) }
-          : {}),
+      members: role.members.map((member) => ({
+        ...withPending(member.status, pendingNotifications(publication.events, role.id, member)),
+        service: service(member.status.pod),
+        ...(claims.some((c) => c.name === DATA_CLAIM) ? { pvc: claimName(DATA_CLAIM, member.status.pod) } : {}),
+        ...(devices.length > 0 ? { blockDevicePaths: devices } : {}),
       })),
     };
   });
   const members = roles.flatMap((r) => r.members);
   const ready = plan.roles.flatMap((r) => r.members).filter((m) => m.observation.ready).length;
   const memberStateRollup = rollup(members);
-  const state = clusterState(resolved.previous.state, members);
+  const state = clusterState(resolved.previous.state, members, publication.generation);
   return {
     state,
     memberStateRollup,
     specGenerationToProcess: resolved.generation,
     clusterService: plan.clusterService,
     lastNodeID: plan.lastNodeID,
+    configGeneration: publication.generation,
+    ...(resolved.connections.hash ? { lastConnectionHash: resolved.connections.hash } : {}),
     roles,
     members: members.length,
     readyMembers: ready,
@@ -107,6 +129,11 @@ export function clusterStatus(
       specAppliedCondition(resolved, deferred),
     ],
   };
+}
+
+function withPending(status: MemberStatus, pending: { arguments: string[] }[]): MemberStatus {
+  const { pendingNotifyCmds: _old, ...detail } = status.stateDetail ?? {};
+  return { ...status, stateDetail: pending.length > 0 ? { ...detail, pendingNotifyCmds: pending } : detail };
 }
 
 /** The status of a cluster whose children are frozen: what was known before, and why nothing moves. */

@@ -24,8 +24,8 @@ export function sync(request: HookRequest, options: ReconcileOptions): SyncRespo
   }
   try {
     const planned = plan(resolved);
-    const { children, deferred, templates } = renderChildren(resolved, planned);
-    return { status: clusterStatus(resolved, planned, templates, deferred) as Record<string, unknown>, children };
+    const rendered = renderChildren(resolved, planned);
+    return { status: clusterStatus(resolved, planned, rendered) as Record<string, unknown>, children: rendered.children };
   } catch (error) {
     // A defect must not delete anything: keep what exists and say what went wrong.
     const message = `internal error, existing objects are left as they are: ${(error as Error).message}`;

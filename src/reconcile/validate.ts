@@ -5,6 +5,9 @@ import type { ClusterRole, KDSecret } from '../api/cluster.js';
 import { compareQuantities, parseQuantity, type Quantity } from './quantity.js';
 import type { Resolved } from './resolve.js';
 import { statefulSetName } from './names.js';
+import { PACKAGE_LABEL } from './labels.js';
+import { setupPackageOf } from './render/persist.js';
+import { roleSecretKeys } from './secret-keys.js';
 
 export interface Problem {
   reason: string;
@@ -108,6 +111,20 @@ function roleProblems(resolved: Resolved, app: KubeDirectorAppSpec, role: Cluste
       field: `${field}.storage.size`,
       message: `role "${role.id}" storage ${role.storage.size} is below the app's minimum of ${minStorage.size}`,
     });
+  }
+  const packageURL = setupPackageOf(app, appRole)?.packageURL;
+  if (packageURL?.startsWith('configmap://') && !resolved.carriedPackages.has(packageURL)) {
+    const [, name, key] = /^configmap:\/\/([^/]+)\/(.+)$/.exec(packageURL) ?? [];
+    problems.push({
+      reason: 'PackageNotFound',
+      field: `${field}.id`,
+      message: `setup package ${packageURL} of role "${role.id}": no ConfigMap "${name}" with binaryData key "${key}" and label ${PACKAGE_LABEL}=${resolved.appRef.name} in namespace ${resolved.app!.namespace}`,
+    });
+  }
+  try {
+    roleSecretKeys(role, resolved.config.masterEncryptionKey);
+  } catch (error) {
+    problems.push({ reason: 'SecretKeyUndecryptable', field: `${field}.secretKeys`, message: (error as Error).message });
   }
   const prefix = resolved.config.requiredSecretPrefix;
   if (prefix && role.secret && !role.secret.name.startsWith(prefix)) {

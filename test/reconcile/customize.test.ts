@@ -7,9 +7,17 @@ const cluster = readYaml('clusters/spark.yaml');
 
 t.test('related objects: the app where the catalog says, kd-global-config, the members and the connections', async (t) => {
   const { relatedResources } = customize(stored(cluster), OPTIONS);
+  const packages = (namespace: string) => ({
+    apiVersion: 'v1',
+    resource: 'configmaps',
+    namespace,
+    labelSelector: { matchLabels: { 'kubedirector.hpe.com/setup-package-for': 'spark' } },
+  });
   t.same(relatedResources, [
     { apiVersion: 'kubedirector.hpe.com/v1beta1', resource: 'kubedirectorapps', namespace: 'analytics', names: ['spark'] },
+    packages('analytics'),
     { apiVersion: 'kubedirector.hpe.com/v1beta1', resource: 'kubedirectorapps', namespace: 'kubedirector', names: ['spark'] },
+    packages('kubedirector'),
     { apiVersion: 'kubedirector.hpe.com/v1beta1', resource: 'kubedirectorconfigs', namespace: 'kubedirector', names: ['kd-global-config'] },
     {
       apiVersion: 'v1',
@@ -25,6 +33,14 @@ t.test('an explicit catalog is the only place looked at, and connections are nam
   const { relatedResources } = customize(stored({ ...cluster, spec }), OPTIONS);
   t.same(relatedResources.filter((r) => r.resource === 'kubedirectorapps').map((r) => r.namespace), ['kubedirector']);
   t.same(relatedResources.find((r) => r.resource === 'kubedirectorclusters')?.names, ['a', 'b'], 'sorted, without duplicates');
-  t.same(relatedResources.find((r) => r.resource === 'configmaps')?.names, ['settings']);
+  t.same(relatedResources.find((r) => r.resource === 'configmaps' && r.names)?.names, ['settings']);
+  t.same(
+    relatedResources.find((r) => r.labelSelector?.matchExpressions)?.labelSelector,
+    {
+      matchLabels: { 'kubedirector.hpe.com/configmeta': 'true' },
+      matchExpressions: [{ key: 'kubedirector.hpe.com/kdcluster', operator: 'In', values: ['a', 'b'] }],
+    },
+    "connected clusters' configmeta ConfigMaps",
+  );
   t.notOk(relatedResources.some((r) => r.resource === 'secrets'), 'no rule for an empty list');
 });

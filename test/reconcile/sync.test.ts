@@ -9,37 +9,13 @@ import { admit, committedCrd } from '../support/apiserver.js';
 import { clone, readYaml, repoPath } from '../support/fixtures.js';
 import { kubernetesErrors } from '../support/kube-validate.js';
 import { pod } from '../support/pods.js';
-import { NAMESPACE, OPTIONS, app, request, stored, type RequestParts } from '../support/requests.js';
+import { NAMESPACE, OPTIONS, app, applied, cluster, condition, named, names, request, run, stored, type Status } from '../support/requests.js';
 
 const clusterCrd = committedCrd('kubedirectorclusters');
 const spark = app('catalog/spark.yaml');
 const sparkCluster = readYaml('clusters/spark.yaml');
 
-type Status = KubeDirectorClusterStatus & { conditions: { type: string; status: string; reason: string; message: string }[] };
-
-function run(parts: RequestParts) {
-  const response = sync(request(parts), OPTIONS);
-  return { ...response, status: response.status as Status };
-}
-
-const named = (children: KubeObject[], kind: string) => children.filter((c) => c.kind === kind);
-const names = (children: KubeObject[], kind: string) => named(children, kind).map((c) => c.metadata.name);
-const condition = (status: Status, type: string) => status.conditions.find((c) => c.type === type)!;
 const sorted = (objects: KubeObject[]) => [...objects].sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
-
-/** An object as Metacontroller stores it after applying what a response asked for. */
-function applied(desired: KubeObject, extra: Record<string, unknown> = {}): KubeObject {
-  return {
-    ...clone(desired),
-    metadata: {
-      ...clone(desired.metadata),
-      uid: `uid-${desired.metadata.name}`,
-      resourceVersion: '1',
-      annotations: { ...desired.metadata.annotations, [LAST_APPLIED]: JSON.stringify(desired) },
-    },
-    ...extra,
-  };
-}
 
 t.test('every example cluster renders valid Kubernetes objects and a status the CRD keeps whole', async (t) => {
   for (const file of readdirSync(repoPath('catalog')).filter((f) => f.endsWith('.yaml'))) {
@@ -124,7 +100,11 @@ t.test('the pod template carries the role and app settings', async (t) => {
   const cluster = readYaml('test/fixtures/api/cluster-every-field.yaml') as any;
   const application = app('test/fixtures/api/app-every-field.yaml');
   cluster.spec.roles[1].members = 2;
-  const { children, status } = run({ parent: stored(cluster), apps: [application] });
+  const config = readYaml('test/fixtures/api/config.yaml') as any;
+  const prefixed = run({ parent: stored(cluster), apps: [application], config });
+  t.match(condition(prefixed.status, 'Valid').message, 'secret "coordinator-secret" of role "coordinator" does not start with the required prefix "kd-"');
+  delete config.spec.requiredSecretPrefix;
+  const { children, status } = run({ parent: stored(cluster), apps: [application], config });
   t.equal(condition(status, 'Valid').status, 'True', condition(status, 'Valid').message);
   t.same(children.flatMap(kubernetesErrors), []);
   const coordinator = named(children, 'StatefulSet')[0] as any;
@@ -313,14 +293,11 @@ t.test('finalize keeps PVCs by default, releasing them from the cluster', async 
 });
 
 t.test('member states follow the pods', async (t) => {
-  const first = run({ parent: stored(sparkCluster), apps: [spark] });
+  const sync = cluster(sparkCluster, [spark]);
+  const first = sync();
   const pods = first.status.roles!.flatMap((r) => r.members.map((m) => m.pod));
   const [controller, worker0, worker1, jupyter] = pods as [string, string, string, string];
-  const second = run({
-    parent: stored(sparkCluster, { status: first.status }),
-    apps: [spark],
-    pods: [pod(controller), pod(worker0, { ready: false, state: 'waiting' }), pod(worker1, { unschedulable: '0/3 nodes are available: insufficient memory' })],
-  });
+  const second = sync([pod(controller), pod(worker0, { ready: false, state: 'waiting' }), pod(worker1, { unschedulable: '0/3 nodes are available: insufficient memory' })]);
   const states = second.status.roles!.flatMap((r) => r.members.map((m) => m.state));
   t.same(states, ['configured', 'creating', 'creating', 'create pending']);
   t.equal(second.status.roles![1]!.members[1]!.stateDetail!.schedulingErrorMessage, '0/3 nodes are available: insufficient memory');
@@ -329,60 +306,65 @@ t.test('member states follow the pods', async (t) => {
   t.equal(second.status.readyMembers, 1);
 
   const allReady = [controller, worker0, worker1, jupyter].map((name) => pod(name));
-  const third = run({ parent: stored(sparkCluster, { status: second.status }), apps: [spark], pods: allReady });
+  const third = sync(allReady);
   t.equal(third.status.state, 'configured');
   t.equal(condition(third.status, 'Ready').status, 'True');
   t.equal(third.status.readyMembers, 4);
 
   const failed = allReady.map((p) => (p.metadata.name === worker0 ? pod(worker0, { ready: false, state: 'terminated' }) : p));
-  const fourth = run({ parent: stored(sparkCluster, { status: third.status }), apps: [spark], pods: failed });
+  const fourth = sync(failed);
   t.equal(fourth.status.roles![1]!.members[0]!.state, 'configured', 'a member whose container died stays configured');
   t.ok(fourth.status.memberStateRollup!.membersDown, 'but the rollup says a member is down');
   t.match(condition(fourth.status, 'Ready'), { status: 'False', reason: 'MembersDown' });
 
   const restarted = allReady.map((p) => (p.metadata.name === worker0 ? pod(worker0, { ready: false, containerID: 'containerd://new' }) : p));
-  const fifth = run({ parent: stored(sparkCluster, { status: fourth.status }), apps: [spark], pods: restarted });
+  const fifth = sync(restarted);
   t.equal(fifth.status.roles![1]!.members[0]!.state, 'creating', 'a new container goes back through creating');
   t.ok(fifth.status.memberStateRollup!.membersRestarting);
   t.equal(fifth.status.state, 'updating');
 
   const recovered = allReady.map((p) => (p.metadata.name === worker0 ? pod(worker0, { containerID: 'containerd://new' }) : p));
-  const sixth = run({ parent: stored(sparkCluster, { status: fifth.status }), apps: [spark], pods: recovered });
+  const sixth = sync(recovered);
   t.equal(sixth.status.roles![1]!.members[0]!.state, 'configured');
   t.equal(sixth.status.roles![1]!.members[0]!.stateDetail!.lastConfiguredContainer, 'containerd://new');
   t.equal(sixth.status.state, 'configured');
-  const again = run({ parent: stored(sparkCluster, { status: sixth.status }), apps: [spark], pods: recovered });
+  const again = sync(recovered);
   t.same(again.status, sixth.status, 'nothing in status changes while nothing observed changes');
+  t.same(sync(recovered).children, again.children, 'nor in the children');
 });
 
 t.test('scaling down: highest ordinals leave through delete pending and deleting; node ids are never reused', async (t) => {
-  const created = run({ parent: stored(sparkCluster), apps: [spark] });
-  const children = created.children.map((c) => applied(c));
+  const sync = cluster(sparkCluster, [spark]);
   const podsOf = (s: Status) => s.roles!.flatMap((r) => r.members.map((m) => pod(m.pod)));
-  const status = run({ parent: stored(sparkCluster, { status: created.status }), apps: [spark], pods: podsOf(created.status), children }).status;
+  const status = sync(podsOf(sync().status)).status;
+  t.equal(status.state, 'configured');
   const spec = clone(sparkCluster.spec) as any;
   spec.roles[1].members = 0;
   spec.roles.splice(2, 1);
-  const step = (previous: Status, pods: KubeObject[], generation = 2) =>
-    run({ parent: stored({ ...sparkCluster, spec }, { status: previous, generation }), apps: [spark], pods, children });
   const replicas = (response: ReturnType<typeof run>) => named(response.children, 'StatefulSet').map((s: any) => s.spec.replicas);
   const states = (response: ReturnType<typeof run>) => response.status.roles!.map((r) => r.members.map((m) => m.state));
 
-  let response = step(status, podsOf(status));
+  let response = sync(podsOf(status), spec);
   t.same(states(response), [['configured'], ['delete pending', 'delete pending'], ['delete pending']]);
   t.same(replicas(response), [1, 2, 1], 'pods stay while delete pending');
-  response = step(response.status, podsOf(status));
-  t.same(states(response), [['configured'], ['deleting', 'deleting'], ['deleting']]);
+  response = sync(podsOf(status));
+  t.same(states(response), [['configured'], ['deleting', 'deleting'], ['deleting']], 'without startscripts, nobody needs to hear of it');
   t.same(replicas(response), [1, 0, 0], 'the removed role drains to zero');
   t.equal(response.status.state, 'updating');
   t.ok(response.status.memberStateRollup!.membershipChanging);
   const controllerPod = podsOf(status).slice(0, 1);
-  response = step(response.status, controllerPod);
+  response = sync(controllerPod);
   t.same(response.status.roles!.map((r) => r.id), ['controller', 'worker'], 'a removed role leaves status once its members are gone');
   t.same(replicas(response), [1, 0], 'and its StatefulSet goes');
+  const generation = response.status.configGeneration!;
+  t.equal(response.status.state, 'updating', 'the controller has yet to process the smaller membership');
+  const busy = sync([pod(controllerPod[0]!.metadata.name, { ready: false })]);
+  t.equal(busy.status.roles![0]!.members[0]!.stateDetail!.lastConfigDataGeneration, generation, 'seen working on it');
+  response = sync(controllerPod);
+  t.equal(response.status.roles![0]!.members[0]!.stateDetail!.lastSetupGeneration, generation, 'then ready: processed');
   t.equal(response.status.state, 'configured');
   spec.roles[1].members = 1;
-  response = step(response.status, controllerPod, 3);
+  response = sync(controllerPod, clone(spec));
   t.equal(response.status.roles![1]!.members[0]!.nodeID, 5, 'a returning ordinal gets a new node id');
   t.equal(response.status.lastNodeID, 5);
 });

@@ -1,8 +1,11 @@
 // Builds Metacontroller v2 hook requests from readable pieces, for reconciler tests.
+import type { KubeDirectorClusterStatus } from '../../src/api/cluster.js';
 import type { HookRequest, ObjectsByType } from '../../src/api/hook.js';
 import type { KubeObject } from '../../src/api/meta.js';
 import { TYPE } from '../../src/reconcile/kinds.js';
+import { LAST_APPLIED } from '../../src/reconcile/observed.js';
 import type { ReconcileOptions } from '../../src/reconcile/resolve.js';
+import { sync } from '../../src/reconcile/sync.js';
 import { clone, readYaml } from './fixtures.js';
 
 export const NAMESPACE = 'analytics';
@@ -53,5 +56,49 @@ export function request({ parent, apps = [], config, children = [], pods = [], f
     children: group(children, CHILD_TYPES),
     related: group([...apps, ...(config ? [config] : []), ...pods], [TYPE.app, TYPE.config, TYPE.pod]),
     finalizing,
+  };
+}
+
+export type Status = KubeDirectorClusterStatus & { conditions: { type: string; status: string; reason: string; message: string }[] };
+
+/** One sync of the parts, with the status typed for assertions. */
+export function run(parts: RequestParts) {
+  const response = sync(request(parts), OPTIONS);
+  return { ...response, status: response.status as Status };
+}
+
+export const named = (children: KubeObject[], kind: string) => children.filter((c) => c.kind === kind);
+export const names = (children: KubeObject[], kind: string) => named(children, kind).map((c) => c.metadata.name);
+export const condition = (status: Status, type: string) => status.conditions.find((c) => c.type === type)!;
+
+/** An object as Metacontroller stores it after applying what a response asked for. */
+export function applied(desired: KubeObject, extra: Record<string, unknown> = {}): KubeObject {
+  return {
+    ...clone(desired),
+    metadata: {
+      ...clone(desired.metadata),
+      uid: `uid-${desired.metadata.name}`,
+      resourceVersion: '1',
+      annotations: { ...desired.metadata.annotations, [LAST_APPLIED]: JSON.stringify(desired) },
+    },
+    ...extra,
+  };
+}
+
+/** Successive syncs of one cluster, each seeing what the previous one applied (children and status). */
+export function cluster(manifest: Record<string, unknown>, apps: KubeObject[], extra: { config?: KubeObject; related?: KubeObject[] } = {}) {
+  let children: KubeObject[] = [];
+  let status: Status | undefined;
+  let generation = 1;
+  return (pods: KubeObject[] = [], spec?: unknown) => {
+    if (spec) {
+      generation += 1;
+      manifest = { ...manifest, spec };
+    }
+    const parent = stored(manifest, { generation, ...(status ? { status } : {}) });
+    const response = run({ parent, apps: [...apps, ...(extra.related ?? [])], pods, children, ...(extra.config ? { config: extra.config } : {}) });
+    children = response.children.map((c) => applied(c));
+    status = response.status;
+    return response;
   };
 }

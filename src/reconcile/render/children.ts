@@ -10,9 +10,11 @@ import type { Resolved } from '../resolve.js';
 import { headlessService, memberServices } from './services.js';
 import { renderStatefulSet } from './statefulset.js';
 import { memberClaim, type ClaimTemplate } from './storage.js';
+import { publish, type Publication } from './config.js';
 
 export interface Rendered {
   children: KubeObject[];
+  publication: Publication;
   /** Spec changes that cannot take effect yet. */
   deferred: string[];
   /** Claim templates per role, as members actually get them. */
@@ -67,18 +69,19 @@ function departedMemberClaim(name: string, plan: Plan): boolean {
 
 export function renderChildren(resolved: Resolved, plan: Plan): Rendered {
   const context = labelContext(resolved);
-  const children: KubeObject[] = [headlessService(resolved, plan.clusterService, context)];
   const deferred: string[] = [];
   const templates = new Map<string, ClaimTemplate[]>();
-
+  const perRole: KubeObject[] = [];
   for (const role of plan.roles) {
     const result = renderStatefulSet(resolved, role, context, plan.clusterService);
-    if (result.statefulSet) children.push(result.statefulSet);
+    if (result.statefulSet) perRole.push(result.statefulSet);
     deferred.push(...result.deferred);
     templates.set(role.id, result.templates);
-    children.push(...memberServices(resolved, role, context, resolved.serviceType));
-    children.push(...memberClaims(resolved, role, result.templates, context));
+    perRole.push(...memberServices(resolved, role, context, resolved.serviceType));
+    perRole.push(...memberClaims(resolved, role, result.templates, context));
   }
+  const publication = publish(resolved, plan, templates, context);
+  const children: KubeObject[] = [headlessService(resolved, plan.clusterService, context), publication.configMap, publication.secret, ...perRole];
 
   const rendered = new Set(children.filter((c) => c.kind === 'PersistentVolumeClaim').map((c) => c.metadata.name));
   const deleteDeparted = resolved.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled === 'Delete';
@@ -88,5 +91,5 @@ export function renderChildren(resolved: Resolved, plan: Plan): Rendered {
     if (deleteDeparted && departedMemberClaim(name, plan)) continue;
     children.push(asDesired(pvc));
   }
-  return { children, deferred, templates };
+  return { children, publication, deferred, templates };
 }

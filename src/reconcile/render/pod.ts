@@ -11,6 +11,8 @@ import { APP_CONTAINER } from '../pods.js';
 import { parseQuantity, quantityString, type Quantity } from '../quantity.js';
 import { effectiveSecret, imageOf } from '../validate.js';
 import { INIT_MOUNT, persistDirs, seedScript, setupPackageOf } from './persist.js';
+import { AGENT, CONFIG_MOUNT, SECRETS_MOUNT } from '../../guest/index.js';
+import { roleEvents } from '../notify.js';
 import type { RolePlan } from '../plan.js';
 import type { Resolved } from '../resolve.js';
 
@@ -59,8 +61,25 @@ const CONFIGCLI_LOCATION = '/usr/local';
 const resourceMap = (map: Record<string, Quantity> | undefined) =>
   map && Object.fromEntries(Object.entries(map).map(([k, v]) => [k, quantityString(v)]));
 
+const DEFAULT_MAX_LOG = 1024;
+
+/** What the guest agent needs to know about its member (see src/guest/PROTOCOL.md). */
+function agentEnvironment(app: KubeDirectorAppSpec, plan: RolePlan): IEnvVar[] {
+  const role = plan.appRole!;
+  return [
+    { name: 'KD_POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    { name: 'KD_ROLE', value: plan.id },
+    { name: 'KD_PACKAGE_URL', value: setupPackageOf(app, role)?.packageURL ?? '' },
+    { name: 'KD_EVENTS', value: roleEvents(app, role).join(' ') },
+    { name: 'KD_MAX_LOG', value: String(role.maxLogSizeDump ?? app.defaultMaxLogSizeDump ?? DEFAULT_MAX_LOG) },
+    { name: 'KD_SYSTEMD', value: app.systemdRequired ? '1' : '0' },
+  ];
+}
+
+const agent = (command: string) => ({ exec: { command: ['/bin/sh', AGENT, command] } });
+
 function environment(app: KubeDirectorAppSpec, role: ClusterRole, plan: RolePlan): IEnvVar[] {
-  const env: IEnvVar[] = (role.env ?? []).map((e) => ({ ...e }) as IEnvVar);
+  const env: IEnvVar[] = [...(role.env ?? []).map((e) => ({ ...e }) as IEnvVar), ...agentEnvironment(app, plan)];
   if (plan.appRole && setupPackageOf(app, plan.appRole)?.useNewSetupLayout) env.push({ name: 'PYTHONUSERBASE', value: CONFIGCLI_LOCATION });
   // Without this, the NVIDIA runtime exposes every GPU to containers that asked for none.
   const asked = [...Object.entries(role.resources.requests ?? {}), ...Object.entries(role.resources.limits)];
@@ -70,9 +89,14 @@ function environment(app: KubeDirectorAppSpec, role: ClusterRole, plan: RolePlan
   return env;
 }
 
-function volumes(resolved: Resolved, role: ClusterRole, dirs: string[], claims: ClaimNames) {
+function volumes(resolved: Resolved, role: ClusterRole, dirs: string[], claims: ClaimNames, config: ConfigNames) {
   const mounts: IVolumeMount[] = claims.data ? dirs.map((dir) => ({ name: DATA_CLAIM, mountPath: dir, subPath: dir.slice(1) })) : [];
-  const list: IVolume[] = [];
+  mounts.push({ name: 'kd-config', mountPath: CONFIG_MOUNT, readOnly: true }, { name: 'kd-secrets', mountPath: SECRETS_MOUNT, readOnly: true });
+  const list: IVolume[] = [
+    { name: 'kd-config', configMap: { name: config.configMap, defaultMode: 0o444 } },
+    // Readable by any user the image runs as: the secrets are the member's own.
+    { name: 'kd-secrets', secret: { secretName: config.secret, defaultMode: 0o444 } },
+  ];
   for (const [name, mountPath] of TMPFS_MOUNTS) {
     mounts.push({ name, mountPath });
     list.push({ name, emptyDir: { medium: 'Memory', sizeLimit: TMPFS_SIZE } });
@@ -100,7 +124,13 @@ function volumes(resolved: Resolved, role: ClusterRole, dirs: string[], claims: 
   return { mounts, volumes: list };
 }
 
+export interface ConfigNames {
+  configMap: string;
+  secret: string;
+}
+
 export interface PodTemplateInput {
+  config: ConfigNames;
   labels: Labels;
   annotations: Labels;
   claims: ClaimNames;
@@ -115,7 +145,7 @@ export function podTemplate(resolved: Resolved, plan: RolePlan, input: PodTempla
   const appRole = plan.appRole!;
   const image = imageOf(app, appRole)!;
   const dirs = persistDirs(app, appRole);
-  const { mounts, volumes: podVolumes } = volumes(resolved, role, dirs, input.claims);
+  const { mounts, volumes: podVolumes } = volumes(resolved, role, dirs, input.claims, input.config);
   const containerSpec = appRole.containerSpec ?? undefined;
   const resources = { limits: resourceMap(role.resources.limits as Record<string, Quantity>), ...(role.resources.requests ? { requests: resourceMap(role.resources.requests) } : {}) };
 
@@ -134,6 +164,14 @@ export function podTemplate(resolved: Resolved, plan: RolePlan, input: PodTempla
     ...(app.capabilities?.length ? { securityContext: { capabilities: { add: app.capabilities } } } : {}),
     ...(containerSpec?.tty ? { tty: true } : {}),
     ...(containerSpec?.stdin ? { stdin: true } : {}),
+    // The agent starts beside the image's own entrypoint, which stays as it is.
+    lifecycle: { postStart: agent('start') },
+    // Ready means: configured, and every published generation processed.
+    readinessProbe: { ...agent('ready'), periodSeconds: 2, timeoutSeconds: 5, failureThreshold: 1, successThreshold: 1 },
+    // Fails only after a failed setup, so the kubelet restarts the container to retry it.
+    livenessProbe: { ...agent('alive'), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 1 },
+    terminationMessagePath: '/dev/termination-log',
+    terminationMessagePolicy: 'File',
   };
 
   const initContainers: IContainer[] = input.claims.data

@@ -51,6 +51,7 @@ export function renderStatefulSet(resolved: Resolved, role: RolePlan, context: L
   const setLabels = { ...labels, [LABEL.headless]: resolved.name };
   const selector = roleSelector(context, spec.id);
   const template = podTemplate(resolved, role, {
+    config: { configMap: resolved.published.name, secret: resolved.secretName },
     labels: withUserLabels(setLabels, spec.podLabels, resolved.config.podLabels),
     annotations: podAnnotations(resolved, spec),
     claims: claimNames(templates),

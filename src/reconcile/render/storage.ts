@@ -103,3 +103,8 @@ export function memberClaim(input: {
     spec: claimSpec(input.template, size),
   };
 }
+
+/** Where a member's block devices appear: the role's path prefix and the device number. */
+export function blockDevicePaths(templates: ClaimTemplate[], role: ClusterRole | undefined): string[] {
+  return templates.filter((t) => t.block).map((t) => `${role?.blockStorage?.pathPrefix ?? ''}${t.name.slice(1)}`);
+}

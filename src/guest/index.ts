@@ -1,0 +1,9 @@
+// The guest agent's script, read once at start-up: the hooks render it into every cluster's ConfigMap.
+import { readFileSync } from 'node:fs';
+
+export const AGENT_SCRIPT = readFileSync(new URL('./agent.sh', import.meta.url), 'utf8');
+
+/** Where the agent and the files it reads are mounted in every member. */
+export const CONFIG_MOUNT = '/etc/kubedirector';
+export const SECRETS_MOUNT = '/etc/kubedirector-secrets';
+export const AGENT = `${CONFIG_MOUNT}/agent.sh`;
