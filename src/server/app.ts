@@ -1,10 +1,11 @@
 // The fastify application: hook routes, health endpoints, one log line per hook call,
 // and error replies that say what was wrong.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DestinationStream } from 'pino';
 import { DEFAULTS, type ServerConfig } from './config.js';
 import { hookRoutes } from './hooks.js';
+import { hookMetrics, type HookName, type Outcome } from './metrics.js';
 
 export interface ServerOptions extends Partial<ServerConfig> {
   /** Where log lines go (tests capture them); stdout when absent. */
@@ -12,14 +13,18 @@ export interface ServerOptions extends Partial<ServerConfig> {
 }
 
 const MAX_REPORTED_ERRORS = 5;
-const PROBES = new Set(['/healthz', '/readyz']);
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** What the hook did, added to the request's log line. */
     outcome?: Record<string, unknown>;
+    /** Ends the hook call's metrics. */
+    endMetrics?: (outcome: Outcome) => void;
   }
 }
+
+const HOOKS = new Set(['/customize', '/sync', '/finalize']);
 
 class HttpError extends Error {
   constructor(
@@ -35,7 +40,8 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
   const settings = { ...DEFAULTS, ...config };
   const app = Fastify({
     bodyLimit: settings.bodyLimit,
-    disableRequestLogging: true,
+    // One line per hook call, written in onResponse with the parent's name, replaces fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     logger: { level: settings.logLevel, ...(logStream ? { stream: logStream } : {}) },
     schemaErrorFormatter: (errors, dataVar) => {
       // One message per path, capped, so that a huge bad body still gets a short answer.
@@ -58,7 +64,13 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
     }
   });
 
+  const metrics = hookMetrics();
+  app.addHook('onRequest', async (request) => {
+    if (HOOKS.has(request.url)) request.endMetrics = metrics.start(request.url.slice(1) as HookName);
+  });
+
   app.addHook('onResponse', async (request, reply) => {
+    request.endMetrics?.(reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'rejected' : 'success');
     const line = { method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime), ...request.outcome };
     if (PROBES.has(request.url)) reply.log.debug(line, 'probe');
     else if (reply.statusCode >= 500) reply.log.error(line, 'hook call failed');
@@ -79,7 +91,8 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
   // While closing, fastify answers 503 to every new request, so /readyz turns unready by itself.
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async () => ({ status: 'ready' }));
-  app.register(hookRoutes, { systemNamespace: settings.systemNamespace });
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.register(hookRoutes, { systemNamespace: settings.systemNamespace, metrics });
   return app;
 }
 

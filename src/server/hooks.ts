@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CustomizeRequest, SyncRequest, type HookRequest, type SyncRequestBody } from '../api/hook.js';
 import type { KubeObject } from '../api/meta.js';
 import { customize, finalize, sync, type ReconcileOptions } from '../reconcile/index.js';
+import type { HookMetrics } from './metrics.js';
 
 /** The request as the reconciler takes it, with v2's optional maps filled in. */
 function hookRequest(body: SyncRequestBody, finalizing: boolean): HookRequest {
@@ -15,7 +16,9 @@ function hookRequest(body: SyncRequestBody, finalizing: boolean): HookRequest {
   };
 }
 
-export const hookRoutes: FastifyPluginAsyncTypebox<ReconcileOptions> = async (app, options) => {
+export const hookRoutes: FastifyPluginAsyncTypebox<ReconcileOptions & { metrics: HookMetrics }> = async (app, options) => {
+  const { metrics } = options;
+  const parentKey = (body: SyncRequestBody) => `${body.parent.metadata.namespace}/${body.parent.metadata.name}`;
   const reconcile: ReconcileOptions = { systemNamespace: options.systemNamespace };
   // Every log line about a hook call names its parent, rejected calls included when the body parsed.
   app.addHook('preValidation', async (request, reply) => {
@@ -36,12 +39,14 @@ export const hookRoutes: FastifyPluginAsyncTypebox<ReconcileOptions> = async (ap
   app.post('/sync', { schema: { body: SyncRequest } }, async (request) => {
     const response = sync(hookRequest(request.body, request.body.finalizing ?? false), reconcile);
     request.outcome = { children: response.children.length };
+    metrics.rendered(parentKey(request.body), response.children, response.status.state as string | undefined, false);
     return response;
   });
 
   app.post('/finalize', { schema: { body: SyncRequest } }, async (request) => {
     const response = finalize(hookRequest(request.body, true), reconcile);
     request.outcome = { children: response.children.length, finalized: response.finalized };
+    metrics.rendered(parentKey(request.body), response.children, response.status.state as string | undefined, response.finalized === true);
     return response;
   });
 };
