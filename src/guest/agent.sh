@@ -121,13 +121,15 @@ self_fqdn() {
 }
 
 # news EVENT FQDNS: of the event's comma-separated FQDNs, those this member does not know yet
-# (addnodes) or does know (delnodes), never its own, comma-separated; empty when none.
+# (addnodes) or does know (delnodes), comma-separated; empty when none, and empty when the
+# event names this member itself: it is the one joining or leaving, and is not told.
 news() {
   printf '%s\n' "$2" | tr ',' '\n' | awk -v event="$1" -v self="$(self_fqdn)" -v known="$STATE/known" '
     BEGIN { while ((getline line < known) > 0) k[line] = 1 }
+    $0 == self { itself = 1 }
     $0 == "" || $0 == self { next }
     (event == "addnodes") != ($0 in k) { out = out (out == "" ? "" : ",") $0 }
-    END { print out }'
+    END { print (itself ? "" : out) }'
 }
 
 # learn EVENT FQDNS: the membership after running the event.

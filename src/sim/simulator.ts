@@ -114,12 +114,18 @@ export class Simulator {
     return { round: this.rounds, changes, errors: this.errors.slice(firstError), changed: changes.length > 0 };
   }
 
-  /** Rounds until one changes nothing; throws, saying what still changed, when that takes more than maxRounds. */
-  async converge({ maxRounds = 50 }: { maxRounds?: number } = {}): Promise<{ rounds: number }> {
+  /**
+   * Rounds until `quietRounds` in a row change nothing (more than one when containers have state
+   * of their own that moves without anything observable changing); throws, saying what still
+   * changed, when that takes more than maxRounds.
+   */
+  async converge({ maxRounds = 50, quietRounds = 1 }: { maxRounds?: number; quietRounds?: number } = {}): Promise<{ rounds: number }> {
     let last: RoundResult | undefined;
+    let quiet = 0;
     for (let rounds = 1; rounds <= maxRounds; rounds++) {
       last = await this.round();
-      if (!last.changed) return { rounds };
+      quiet = last.changed ? 0 : quiet + 1;
+      if (quiet >= quietRounds) return { rounds };
     }
     const changes = last!.changes.slice(0, 20).map((c) => `  ${c}`);
     const errors = last!.errors.slice(-5).map((e) => `  ${e}`);

@@ -54,20 +54,21 @@ t.test("events for this member's role run in id order with upstream-style argume
   t.equal(guest.calls().length, 5, 'nothing runs twice');
 });
 
-t.test('a member is told only what it does not know, and never about itself', async (t) => {
+t.test('a member is told only what it does not know, and not about a change it is part of', async (t) => {
   const guest = await configuredWorker(t.testdir());
   publish(guest, {
     generation: 2,
     events: [
       addnodes('2.1', `${worker1.fqdn},${worker2}`),
-      addnodes('2.2', worker0.fqdn),
-      delnodes('2.3', `${worker0.fqdn},${worker3}`),
-      delnodes('2.4', `${worker2},${worker1.fqdn}`),
+      addnodes('2.2', `${worker0.fqdn},${worker3}`),
+      delnodes('2.3', `${worker0.fqdn},${worker1.fqdn}`),
+      delnodes('2.4', `${worker2},${worker1.fqdn},${worker3}`),
     ],
   });
   await guest.step();
   t.same(guest.calls(), ['1|--configure', call('addnodes', worker2), call('delnodes', `${worker2},${worker1.fqdn}`)]);
-  t.match(guest.log(), /event 2\.2 \(addnodes\) tells this member nothing new: marked done/);
+  t.match(guest.log(), /event 2\.2 \(addnodes\) tells this member nothing new: marked done/, 'it joined with worker-3: nothing to tell');
+  t.match(guest.log(), /event 2\.3 \(delnodes\) tells this member nothing new: marked done/, 'it is leaving with worker-1: not told');
   t.equal(guest.state('done'), '2.4');
 });
 

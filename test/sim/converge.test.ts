@@ -11,6 +11,17 @@ t.test('converge runs rounds until one changes nothing, and says how many it too
   t.same(quiet, { round: 7, changes: [], errors: [], changed: false });
 });
 
+t.test('quietRounds waits out containers whose own state moves while nothing observable does', async (t) => {
+  let calls = 0;
+  // Not ready for three rounds of its own, then ready: the first of those rounds changes nothing.
+  const sim = await setup(t, syncing(() => [statefulSet('web', { replicas: 1 })]), { container: () => ({ ready: ++calls > 3 }) });
+  sim.apply(cluster());
+  await sim.converge();
+  t.equal((sim.get('pod', NS, 'web-0') as Json).status.containerStatuses[0].ready, false, 'one quiet round is not enough');
+  await sim.converge({ quietRounds: 3 });
+  t.equal((sim.get('pod', NS, 'web-0') as Json).status.containerStatuses[0].ready, true, 'three are');
+});
+
 t.test('a round reports the objects it changed and the hook answers that differ', async (t) => {
   const sim = await setup(t, syncing(() => [configMap('settings')]));
   sim.apply(cluster());

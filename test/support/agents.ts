@@ -1,0 +1,80 @@
+// Real guest agents for the simulator: each pod's app container is a temporary root into which
+// the ConfigMap and Secret the hooks rendered are "mounted" every round, and the agent script
+// from that ConfigMap is run with /bin/sh (step, then the readiness probe), as the kubelet runs it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KubeObject } from '../../src/api/meta.js';
+import type { ContainerOutcome, Simulator } from '../../src/sim/index.js';
+
+interface PodView {
+  spec: {
+    volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string }; persistentVolumeClaim?: { claimName: string } }[];
+    containers: { name: string; env?: { name: string; value?: string }[]; volumeMounts?: { name: string; mountPath: string }[] }[];
+  };
+  status?: { containerStatuses?: { name: string; containerID?: string }[] };
+}
+
+function mount(dir: string, files: Record<string, string>, encoding: 'utf8' | 'base64') {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), Buffer.from(content, encoding), { mode: 0o444 });
+}
+
+export interface Agents {
+  container: (pod: KubeObject, sim: Simulator) => ContainerOutcome;
+  /** Every startscript call of a pod so far (its fake package logs them): `<argc>|<args>`. */
+  calls(pod: string): string[];
+  /** Pods whose startscript --configure fails (exit 3) until they are removed from the set. */
+  failing: Set<string>;
+}
+
+/**
+ * Containers running the real agent. A container's root outlives its restarts when the pod
+ * keeps /etc on a PVC (as the agent's state does); otherwise each container starts afresh.
+ */
+export function realAgents(base: string): Agents {
+  const failing = new Set<string>();
+  const roots = new Map<string, string[]>();
+  const container = (object: KubeObject, sim: Simulator): ContainerOutcome => {
+    const pod = object as unknown as KubeObject & PodView;
+    const app = pod.spec.containers[0]!;
+    const volume = (name: string) => pod.spec.volumes?.find((v) => v.name === name);
+    const namespace = pod.metadata.namespace!;
+    const configMap = sim.get('ConfigMap', namespace, volume('kd-config')?.configMap?.name ?? '');
+    const secret = sim.get('Secret', namespace, volume('kd-secrets')?.secret?.secretName ?? '');
+    if (!configMap || !secret) return { ready: false };
+
+    const persistent = app.volumeMounts?.some((m) => m.mountPath === '/etc' && volume(m.name)?.persistentVolumeClaim);
+    const containerID = pod.status?.containerStatuses?.find((c) => c.name === 'app')?.containerID ?? 'new';
+    const key = persistent ? pod.metadata.name : `${pod.metadata.name}-${containerID.slice(-12)}`;
+    const root = join(base, key);
+    if (!roots.has(pod.metadata.name)) roots.set(pod.metadata.name, []);
+    if (!roots.get(pod.metadata.name)!.includes(root)) roots.get(pod.metadata.name)!.push(root);
+    mount(join(root, 'etc/kubedirector'), (configMap.data ?? {}) as Record<string, string>, 'utf8');
+    for (const [name, content] of Object.entries((configMap.binaryData ?? {}) as Record<string, string>)) {
+      writeFileSync(join(root, 'etc/kubedirector', name), Buffer.from(content, 'base64'));
+    }
+    mount(join(root, 'etc/kubedirector-secrets'), (secret.data ?? {}) as Record<string, string>, 'base64');
+    if (failing.has(pod.metadata.name)) writeFileSync(join(root, 'fail-configure'), '3');
+    else rmSync(join(root, 'fail-configure'), { force: true });
+
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', KD_ROOT: root, KD_HOLD_PROBES: '1' };
+    for (const variable of app.env ?? []) if (variable.value !== undefined) env[variable.name] = variable.value;
+    env.KD_POD_NAME = pod.metadata.name;
+    const agent = (command: string) => spawnSync('/bin/sh', [join(root, 'etc/kubedirector/agent.sh'), command], { env, encoding: 'utf8', timeout: 15000 });
+    const step = agent('step');
+    if (step.status === 1) {
+      const message = readFileSync(join(root, 'dev/termination-log'), 'utf8');
+      return { terminated: { exitCode: 1, message } };
+    }
+    if (step.status !== 0) throw new Error(`agent step in ${pod.metadata.name} exited ${step.status}: ${step.stderr}`);
+    return { ready: agent('ready').status === 0 };
+  };
+  const calls = (pod: string) =>
+    (roots.get(pod) ?? []).flatMap((root) => {
+      const file = join(root, 'startscript.calls');
+      return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+    });
+  return { container, calls, failing };
+}
