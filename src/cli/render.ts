@@ -1,0 +1,42 @@
+// `render`: what the sync hook would answer for a new cluster, printed as YAML that kubectl can
+// apply (like `helm template`), with the status it would report as a leading comment.
+import { parseAllDocuments, stringify } from 'yaml';
+import type { KubeObject } from '../api/meta.js';
+import { API_VERSION } from '../api/resources.js';
+import { TYPE } from '../reconcile/kinds.js';
+import { sync } from '../reconcile/index.js';
+
+export interface RenderInput {
+  /** YAML texts holding one KubeDirectorCluster, its KubeDirectorApp and optionally kd-global-config. */
+  documents: string[];
+  namespace?: string;
+  systemNamespace: string;
+  /** Kubernetes assigns the uid; names under the UID naming scheme derive from it. */
+  uid: string;
+}
+
+const yaml = (value: unknown) => stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+
+export function render(input: RenderInput): string {
+  const objects = input.documents
+    .flatMap((text) => parseAllDocuments(text).map((doc) => doc.toJS() as KubeObject | null))
+    .filter((o): o is KubeObject => Boolean(o?.kind));
+  const clusters = objects.filter((o) => o.kind === 'KubeDirectorCluster');
+  if (clusters.length !== 1) throw new Error(`render takes exactly one KubeDirectorCluster, got ${clusters.length}`);
+  const cluster = clusters[0]!;
+  const namespace = input.namespace ?? cluster.metadata.namespace ?? 'default';
+  const parent = { ...cluster, metadata: { ...cluster.metadata, namespace, uid: input.uid, generation: 1 } } as KubeObject;
+
+  const related: Record<string, Record<string, KubeObject>> = { [TYPE.app]: {}, [TYPE.config]: {}, [TYPE.pod]: {} };
+  for (const object of objects) {
+    if (object.apiVersion !== API_VERSION || object === cluster) continue;
+    const type = `${object.kind}.${object.apiVersion}`;
+    // Apps given without a namespace are taken to be in the cluster's (the local catalog); the config is the system one.
+    const ns = object.kind === 'KubeDirectorConfig' ? input.systemNamespace : (object.metadata.namespace ?? namespace);
+    (related[type] ??= {})[`${ns}/${object.metadata.name}`] = { ...object, metadata: { ...object.metadata, namespace: ns } };
+  }
+  const response = sync({ controller: {}, parent, children: {}, related, finalizing: false }, { systemNamespace: input.systemNamespace });
+  const status = yaml({ status: response.status }).trimEnd().split('\n').map((line) => `# ${line}`).join('\n');
+  const header = `# Rendered by kubedirector-hooks for KubeDirectorCluster ${namespace}/${cluster.metadata.name} (uid ${input.uid}).\n${status}\n`;
+  return header + response.children.map((child) => `---\n${yaml(child)}`).join('');
+}
