@@ -1,6 +1,6 @@
-# Multi-stage build of the hook server: compile with dev dependencies, ship only
-# production dependencies and the compiled JavaScript, run as a non-root user.
-FROM node:20-bookworm-slim AS build
+# The hook server's image: compiled JavaScript and production dependencies only, on Alpine,
+# running as the unprivileged `node` user (uid 1000). Nothing of the test tree is copied.
+FROM node:20-alpine AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -8,17 +8,18 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:20-bookworm-slim AS production-deps
+FROM node:20-alpine AS production-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
-FROM node:20-bookworm-slim
+FROM node:20-alpine
 ENV NODE_ENV=production PORT=8080
 WORKDIR /app
 COPY --from=production-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
-USER 1000:1000
+USER node
 EXPOSE 8080
-CMD ["node", "dist/server/main.js"]
+ENTRYPOINT ["node"]
+CMD ["dist/server/main.js"]

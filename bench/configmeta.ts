@@ -8,7 +8,7 @@ console.log('members  ConfigMap bytes  configmeta.json  per member  of the 1 MiB
 let previous: number | undefined;
 for (const members of [125, 250, 500, 1000]) {
   const response = sync(convergedRequest(members), { systemNamespace: 'kubedirector' });
-  const configMap = response.children.find((c) => c.kind === 'ConfigMap') as { data: Record<string, string> };
+  const configMap = response.children.find((c) => c.kind === 'ConfigMap') as unknown as { data: Record<string, string> };
   const total = Object.values(configMap.data).reduce((sum, v) => sum + Buffer.byteLength(v), 0);
   const meta = Buffer.byteLength(configMap.data['configmeta.json']!);
   const growth = previous ? `  (x${(total / previous).toFixed(2)} for twice the members)` : '';
