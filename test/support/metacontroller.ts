@@ -1,6 +1,8 @@
 // Rendering and checking the deployment manifests under metacontroller/ (kustomize base and
 // Helm chart) with the real kubectl and helm. The check functions return a list of problems
 // (empty when all is well), so tests can also show that they catch broken manifests.
+import { kubernetesErrors, modelClass } from './kube-validate.js';
+import type { KubeObject } from '../../src/api/meta.js';
 import { Ajv } from 'ajv';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -120,34 +122,17 @@ export const CUSTOM_KINDS = new Set([
   'monitoring.coreos.com/v1 ServiceMonitor',
 ]);
 
-interface ModelClass {
-  new (data: Obj): { validate(): void };
-}
-
 /**
  * Validates an object of a built-in kind against the Kubernetes OpenAPI schema (kubernetes-models).
  * Returns problems; an object that is neither built-in nor one of CUSTOM_KINDS is a problem too.
  */
-export async function validateBuiltIn(object: Obj): Promise<string[]> {
+export function validateBuiltIn(object: Obj): string[] {
   const id = `${object.apiVersion} ${object.kind}`;
   if (CUSTOM_KINDS.has(id)) return [];
-  if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string' || !/^[A-Za-z]+$/.test(object.kind)) {
-    return [`${key(object)}: no usable apiVersion/kind`];
+  if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string' || !modelClass(object.apiVersion, object.kind)) {
+    return [`${key(object)}: ${id} is neither a built-in kind known to kubernetes-models nor an expected custom kind`];
   }
-  let model: ModelClass | undefined;
-  try {
-    const module = (await import(`kubernetes-models/${object.apiVersion}/${object.kind}`)) as Record<string, ModelClass>;
-    model = module[object.kind];
-  } catch {
-    model = undefined;
-  }
-  if (!model) return [`${key(object)}: ${id} is neither a built-in kind known to kubernetes-models nor an expected custom kind`];
-  try {
-    new model(object).validate();
-    return [];
-  } catch (error) {
-    return [`${key(object)}: ${(error as Error).message}`];
-  }
+  return kubernetesErrors(object as KubeObject);
 }
 
 // ---------------------------------------------------------------------------------------------
