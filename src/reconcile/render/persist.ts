@@ -1,4 +1,5 @@
 // Directories kept on a member's PVC, and the init container that seeds them from the image once.
+import { dirname } from 'node:path';
 import type { AppRole, KubeDirectorAppSpec, SetupPackageInfo } from '../../api/app.js';
 
 /** Always persisted when the role has storage. */
@@ -37,15 +38,17 @@ const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
  * owners and modes, then write the marker. With the marker present it does nothing, so a
  * restart never copies over data the member has since written.
  */
-export function seedScript(dirs: string[]): string {
+export function seedScript(dirs: string[], mount = INIT_MOUNT): string {
+  const marker = `${mount}${INIT_MARKER}`;
   return [
     'set -eu',
-    `if [ -f ${INIT_MOUNT}${INIT_MARKER} ]; then exit 0; fi`,
+    `if [ -f ${quote(marker)} ]; then exit 0; fi`,
     `for dir in ${dirs.map(quote).join(' ')}; do`,
-    `  parent="${INIT_MOUNT}$(dirname "$dir")"`,
+    `  parent=${quote(mount)}"$(dirname "$dir")"`,
     '  mkdir -p "$parent"',
-    `  if [ -e "$dir" ]; then cp -a "$dir" "$parent/" 2>/dev/null || cp -Rp "$dir" "$parent/"; else mkdir -p "${INIT_MOUNT}$dir"; fi`,
+    `  if [ -e "$dir" ]; then cp -a "$dir" "$parent/" 2>/dev/null || cp -Rp "$dir" "$parent/"; else mkdir -p ${quote(mount)}"$dir"; fi`,
     'done',
-    `touch ${INIT_MOUNT}${INIT_MARKER}`,
+    `mkdir -p ${quote(dirname(marker))}`,
+    `touch ${quote(marker)}`,
   ].join('\n');
 }
