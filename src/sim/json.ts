@@ -1,5 +1,6 @@
 // Plain-JSON helpers: the simulator stores objects as JSON values, the way the API server
 // and Metacontroller's unstructured objects see them.
+import { isDeepStrictEqual } from 'node:util';
 
 /** A JSON object whose fields the simulator reads and writes freely. */
 export type Obj = Record<string, any>;
@@ -8,15 +9,8 @@ export const isObject = (value: unknown): value is Obj => typeof value === 'obje
 
 export const clone = <T>(value: T): T => structuredClone(value);
 
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
-  if (isObject(a) && isObject(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((key) => key in b && deepEqual(a[key], b[key]));
-  }
-  return false;
-}
+/** Equality of JSON values. */
+export const deepEqual = (a: unknown, b: unknown): boolean => isDeepStrictEqual(a, b);
 
 /** JSON with object keys sorted, as Go encodes maps: equal values give equal text whatever the key order. */
 export function canonicalJson(value: unknown): string {
