@@ -57,7 +57,7 @@ function readyCondition(resolved: Resolved, state: ClusterState, members: Member
   const total = members.length;
   if (roll.configErrors) return condition(resolved, 'Ready', false, 'ConfigError', 'some members failed to configure; see status.roles[].members[].stateDetail');
   if (state !== 'configured') {
-    return condition(resolved, 'Ready', false, state === 'creating' ? 'Creating' : 'Updating', `${ready} of ${total} members ready; membership is changing`);
+    return condition(resolved, 'Ready', false, state === 'creating' ? 'Creating' : 'Updating', `${ready} of ${total} members ready; members are joining, leaving or taking in a change`);
   }
   if (ready < total) return condition(resolved, 'Ready', false, roll.membersDown ? 'MembersDown' : 'MembersNotReady', `${ready} of ${total} members ready`);
   return condition(resolved, 'Ready', true, 'AllMembersReady', `all ${total} members are configured and ready`);
@@ -95,7 +95,8 @@ export function clusterStatus(resolved: Resolved, plan: Plan, rendered: Rendered
   const roles = plan.roles.filter((role) => role.spec || role.members.length > 0).map((role) => {
     const claims = templates.get(role.id) ?? [];
     const devices = blockDevicePaths(claims, role.spec);
-    const service = (pod: string) => (rolePorts(app, role.id).length > 0 ? memberServiceName(resolved.identity.scheme, pod) : NO_SERVICE);
+    const exposed = rolePorts(app, role.id).length > 0;
+    const service = (pod: string) => (exposed ? memberServiceName(resolved.identity.scheme, pod) : NO_SERVICE);
     return {
       id: role.id,
       statefulSet: role.statefulSet,

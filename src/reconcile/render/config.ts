@@ -70,7 +70,8 @@ function newEvents(resolved: Resolved, plan: Plan) {
   return events;
 }
 
-function configData(resolved: Resolved, plan: Plan, templates: Map<string, ClaimTemplate[]>, events: NotificationEvent[]) {
+/** Everything members read except the events, which depend on whether this data changed. */
+function configData(resolved: Resolved, plan: Plan, templates: Map<string, ClaimTemplate[]>) {
   const app = resolved.app!.spec;
   const domain = `${plan.clusterService}.${resolved.namespace}${resolved.domainBase}`;
   const roles = configRoles(plan, templates);
@@ -88,7 +89,6 @@ function configData(resolved: Resolved, plan: Plan, templates: Map<string, Claim
     nodes: lines(members.map((m) => [m.pod, JSON.stringify(nodeSection(m, app, domain))])),
     members: lines(members.map((m) => [m.pod, m.role, String(m.nodeID), m.fqdn])),
     fqdns: lines(members.map((m) => [m.fqdn])),
-    events: formatEvents(events),
   };
   for (const role of roles) {
     data[`fqdns.${role.spec.id}`] = lines(role.members.map((m) => [m.fqdn]));
@@ -120,27 +120,26 @@ const sameMap = (a: Record<string, string>, b: Record<string, string>) =>
 export function publish(resolved: Resolved, plan: Plan, templates: Map<string, ClaimTemplate[]>, context: LabelContext): Publication {
   const { published } = resolved;
   const started = newEvents(resolved, plan);
-  const current = configData(resolved, plan, templates, published.events);
+  const { data, binaryData } = configData(resolved, plan, templates);
   const observedData = { ...((published.object?.data ?? {}) as Record<string, string>) };
   delete observedData.generation;
   delete observedData['agent.sh'];
   const changed =
     started.length > 0 ||
     !published.object ||
-    !sameMap(current.data, observedData) ||
-    !sameMap(current.binaryData, (published.object.binaryData ?? {}) as Record<string, string>);
+    !sameMap({ ...data, events: formatEvents(published.events) }, observedData) ||
+    !sameMap(binaryData, (published.object.binaryData ?? {}) as Record<string, string>);
 
   let generation = published.generation;
   let events = published.events;
-  let { data, binaryData } = current;
   if (changed) {
     generation += 1;
     // Events every configured member has processed are dropped when the generation moves on anyway.
     const configured = plan.roles.flatMap((r) => r.members).filter((m) => m.status.state === 'configured');
     const floor = configured.length === 0 ? published.generation : Math.min(...configured.map((m) => m.status.stateDetail?.lastSetupGeneration ?? 0));
     events = [...published.events.filter((e) => e.generation > floor), ...started.map((e, i) => ({ ...e, generation, index: i + 1 }))];
-    ({ data, binaryData } = configData(resolved, plan, templates, events));
   }
+  data.events = formatEvents(events);
 
   const labels = mergeMaps(clusterLabels(context), { [CONFIGMETA_LABEL]: 'true' });
   const configMap: IConfigMap = {
