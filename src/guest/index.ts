@@ -7,3 +7,6 @@ export const AGENT_SCRIPT = readFileSync(new URL('./agent.sh', import.meta.url),
 export const CONFIG_MOUNT = '/etc/kubedirector';
 export const SECRETS_MOUNT = '/etc/kubedirector-secrets';
 export const AGENT = `${CONFIG_MOUNT}/agent.sh`;
+/** Names of the pod volumes holding the cluster's ConfigMap and Secret. */
+export const CONFIG_VOLUME = 'kd-config';
+export const SECRETS_VOLUME = 'kd-secrets';

@@ -2,22 +2,32 @@
 // src/guest/PROTOCOL.md): a starting container configures with the generation its ConfigMap
 // shows; a ready container that meets a new generation is busy (not ready) for one round.
 import type { KubeObject } from '../api/meta.js';
+import { CONFIG_VOLUME, SECRETS_VOLUME } from '../guest/index.js';
 import type { ContainerOutcome } from './controllers/kubelet.js';
 import type { Simulator } from './simulator.js';
 
 interface PodView {
-  spec?: { volumes?: { name: string; configMap?: { name: string } }[] };
+  spec?: { volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string } }[] };
   status?: { containerStatuses?: { name: string; containerID?: string; ready?: boolean }[] };
+}
+
+/** The ConfigMap and Secret a member mounts, as stored now (undefined until they exist). */
+export function mountedConfig(pod: KubeObject, sim: Simulator): { configMap?: KubeObject; secret?: KubeObject } {
+  const volumes = (pod as PodView).spec?.volumes ?? [];
+  const configMap = volumes.find((v) => v.name === CONFIG_VOLUME)?.configMap?.name;
+  const secret = volumes.find((v) => v.name === SECRETS_VOLUME)?.secret?.secretName;
+  return {
+    configMap: configMap ? sim.get('ConfigMap', pod.metadata.namespace!, configMap) : undefined,
+    secret: secret ? sim.get('Secret', pod.metadata.namespace!, secret) : undefined,
+  };
 }
 
 export function agentModel(): (pod: KubeObject, sim: Simulator) => ContainerOutcome {
   const seen = new Map<string, string>();
   return (pod, sim) => {
-    const view = pod as PodView;
-    const name = view.spec?.volumes?.find((v) => v.name === 'kd-config')?.configMap?.name;
-    const generation = name ? (sim.get('ConfigMap', pod.metadata.namespace!, name)?.data as Record<string, string> | undefined)?.generation : undefined;
+    const generation = (mountedConfig(pod, sim).configMap?.data as Record<string, string> | undefined)?.generation;
     if (generation === undefined) return { ready: false };
-    const app = view.status?.containerStatuses?.find((c) => c.name === 'app');
+    const app = (pod as PodView).status?.containerStatuses?.find((c) => c.name === 'app');
     const key = `${pod.metadata.uid}/${app?.containerID ?? ''}`;
     if (seen.get(key) === generation) return { ready: true };
     seen.set(key, generation);

@@ -5,11 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeObject } from '../../src/api/meta.js';
-import type { ContainerOutcome, Simulator } from '../../src/sim/index.js';
+import { mountedConfig, type ContainerOutcome, type Simulator } from '../../src/sim/index.js';
 
 interface PodView {
   spec: {
-    volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string }; persistentVolumeClaim?: { claimName: string } }[];
+    volumes?: { name: string; persistentVolumeClaim?: { claimName: string } }[];
     containers: { name: string; env?: { name: string; value?: string }[]; volumeMounts?: { name: string; mountPath: string }[] }[];
   };
   status?: { containerStatuses?: { name: string; containerID?: string }[] };
@@ -40,9 +40,7 @@ export function realAgents(base: string): Agents {
     const pod = object as unknown as KubeObject & PodView;
     const app = pod.spec.containers[0]!;
     const volume = (name: string) => pod.spec.volumes?.find((v) => v.name === name);
-    const namespace = pod.metadata.namespace!;
-    const configMap = sim.get('ConfigMap', namespace, volume('kd-config')?.configMap?.name ?? '');
-    const secret = sim.get('Secret', namespace, volume('kd-secrets')?.secret?.secretName ?? '');
+    const { configMap, secret } = mountedConfig(pod, sim);
     if (!configMap || !secret) return { ready: false };
 
     const persistent = app.volumeMounts?.some((m) => m.mountPath === '/etc' && volume(m.name)?.persistentVolumeClaim);

@@ -11,7 +11,7 @@ import { APP_CONTAINER } from '../pods.js';
 import { parseQuantity, quantityString, type Quantity } from '../quantity.js';
 import { effectiveSecret, imageOf } from '../validate.js';
 import { INIT_MOUNT, persistDirs, seedScript, setupPackageOf } from './persist.js';
-import { AGENT, CONFIG_MOUNT, SECRETS_MOUNT } from '../../guest/index.js';
+import { AGENT, CONFIG_MOUNT, CONFIG_VOLUME, SECRETS_MOUNT, SECRETS_VOLUME } from '../../guest/index.js';
 import { roleEvents } from '../notify.js';
 import type { RolePlan } from '../plan.js';
 import type { Resolved } from '../resolve.js';
@@ -91,11 +91,11 @@ function environment(app: KubeDirectorAppSpec, role: ClusterRole, plan: RolePlan
 
 function volumes(resolved: Resolved, role: ClusterRole, dirs: string[], claims: ClaimNames, config: ConfigNames) {
   const mounts: IVolumeMount[] = claims.data ? dirs.map((dir) => ({ name: DATA_CLAIM, mountPath: dir, subPath: dir.slice(1) })) : [];
-  mounts.push({ name: 'kd-config', mountPath: CONFIG_MOUNT, readOnly: true }, { name: 'kd-secrets', mountPath: SECRETS_MOUNT, readOnly: true });
+  mounts.push({ name: CONFIG_VOLUME, mountPath: CONFIG_MOUNT, readOnly: true }, { name: SECRETS_VOLUME, mountPath: SECRETS_MOUNT, readOnly: true });
   const list: IVolume[] = [
-    { name: 'kd-config', configMap: { name: config.configMap, defaultMode: 0o444 } },
+    { name: CONFIG_VOLUME, configMap: { name: config.configMap, defaultMode: 0o444 } },
     // Readable by any user the image runs as: the secrets are the member's own.
-    { name: 'kd-secrets', secret: { secretName: config.secret, defaultMode: 0o444 } },
+    { name: SECRETS_VOLUME, secret: { secretName: config.secret, defaultMode: 0o444 } },
   ];
   for (const [name, mountPath] of TMPFS_MOUNTS) {
     mounts.push({ name, mountPath });
