@@ -1,0 +1,84 @@
+// What every test file of the real control plane group starts with: the shared control plane
+// (or a skip that says why there is none), a client of it, CRDs installed and a namespace of
+// the file's own, so that files running in parallel never see each other's objects.
+import type { Test } from 'tap';
+import { readdirSync } from 'node:fs';
+import { parse } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { controlPlane, controlPlaneUnavailable, markFailed, type ControlPlane } from './controlplane.js';
+import { Kube, type Obj } from './kube.js';
+import { repoPath } from '../../support/fixtures.js';
+
+export interface Session {
+  plane: ControlPlane;
+  kube: Kube;
+}
+
+/** The control plane for t, or undefined after planning t as skipped. */
+export async function useControlPlane(t: Test): Promise<Session | undefined> {
+  const why = controlPlaneUnavailable();
+  if (why) {
+    if (process.env.KD_REQUIRE_CONTROLPLANE === '1') throw new Error(why);
+    t.plan(0, why);
+    return undefined;
+  }
+  const plane = await controlPlane();
+  const kube = new Kube(plane);
+  t.teardown(() => {
+    if (!t.passing()) markFailed();
+    kube.close();
+  });
+  return { plane, kube };
+}
+
+/** The CRDs of a directory, as committed. */
+export function crdsOf(dir: string): Obj[] {
+  return readdirSync(repoPath(dir))
+    .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+    .sort()
+    .map((f) => parse(readFileSync(repoPath(`${dir}/${f}`), 'utf8')) as Obj);
+}
+
+/** Whether a CRD's Established condition is True. */
+export const established = (crd: Obj | undefined) =>
+  (crd?.status?.conditions ?? []).some((c: Obj) => c.type === 'Established' && c.status === 'True');
+
+/** Applies crds/ (server-side, idempotent) and waits until every one is Established. */
+export async function installCrds(kube: Kube, dir = 'crds', fieldManager = 'kubedirector-hooks-tests'): Promise<Obj[]> {
+  const crds = crdsOf(dir);
+  for (const crd of crds) await kube.apply(crd, fieldManager, { force: true, fieldValidation: 'Strict' });
+  const stored: Obj[] = [];
+  for (const crd of crds) {
+    for (let waited = 0; ; waited += 100) {
+      const current = await kube.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, crd.metadata.name);
+      if (established(current)) {
+        stored.push(current!);
+        break;
+      }
+      if (waited > 30_000) throw new Error(`CRD ${crd.metadata.name} did not become Established`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return stored;
+}
+
+/** A namespace of this name, created fresh (an earlier one of the same name is deleted first). */
+export async function freshNamespace(kube: Kube, name: string): Promise<string> {
+  const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
+  for (let waited = 0; ; waited += 200) {
+    try {
+      await kube.create(namespace);
+      break;
+    } catch (error) {
+      if (waited > 60_000) throw error;
+      await kube.delete(namespace);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  // Pods need the namespace's default ServiceAccount, which the controller manager creates.
+  for (let waited = 0; !(await kube.get('v1', 'ServiceAccount', name, 'default')); waited += 100) {
+    if (waited > 30_000) throw new Error(`no default ServiceAccount in ${name}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return name;
+}
