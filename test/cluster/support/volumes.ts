@@ -1,0 +1,59 @@
+// Storage on a control plane without kubelets or a CSI driver: a default StorageClass that allows
+// expansion, and a provisioner model that makes a PersistentVolume pre-bound to every pending
+// claim, which the real persistentvolume-binder controller then binds.
+import type { Kube, Obj } from './kube.js';
+
+export const STORAGE_CLASS: Obj = {
+  apiVersion: 'storage.k8s.io/v1',
+  kind: 'StorageClass',
+  metadata: { name: 'kd-test-expandable', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+  provisioner: 'kubernetes.io/no-provisioner',
+  allowVolumeExpansion: true,
+  volumeBindingMode: 'Immediate',
+  reclaimPolicy: 'Retain',
+};
+
+/** A PersistentVolume for every claim in namespace that has none yet. */
+export async function provisionVolumes(kube: Kube, namespace: string): Promise<void> {
+  for (const claim of await kube.list('v1', 'PersistentVolumeClaim', namespace)) {
+    if (claim.spec.volumeName || claim.metadata.deletionTimestamp) continue;
+    const name = `pv-${claim.metadata.uid}`;
+    if (await kube.get('v1', 'PersistentVolume', undefined, name)) continue;
+    await kube.create({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name },
+      spec: {
+        capacity: { storage: claim.spec.resources.requests.storage },
+        accessModes: claim.spec.accessModes,
+        storageClassName: claim.spec.storageClassName,
+        volumeMode: claim.spec.volumeMode,
+        persistentVolumeReclaimPolicy: 'Retain',
+        claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace, name: claim.metadata.name, uid: claim.metadata.uid },
+        hostPath: { path: `/tmp/kd-test-volumes/${name}` },
+      },
+    });
+  }
+}
+
+/** Metadata the server owns, which Metacontroller strips before applying (objectMetaSystemFields). */
+const SYSTEM_METADATA = ['selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields'];
+const LAST_APPLIED = 'metacontroller.k8s.io/last-applied-configuration';
+
+/**
+ * A desired child as Metacontroller's server-side-apply strategy sends it: in the parent's
+ * namespace, with the parent's controller reference added, and without status, system metadata
+ * or its own last-applied annotation (manage_children.go: claimOwnership, sanitizeForSSACompare).
+ */
+export function asMetacontrollerApplies(child: Obj, parent: Obj): Obj {
+  const body = structuredClone(child);
+  body.metadata ??= {};
+  body.metadata.namespace = parent.metadata.namespace;
+  const ref = { apiVersion: parent.apiVersion, kind: parent.kind, name: parent.metadata.name, uid: parent.metadata.uid, controller: true, blockOwnerDeletion: true };
+  const refs: Obj[] = body.metadata.ownerReferences ?? [];
+  if (!refs.some((r) => r.uid === ref.uid)) body.metadata.ownerReferences = [...refs, ref];
+  for (const field of SYSTEM_METADATA) delete body.metadata[field];
+  delete body.status;
+  if (body.metadata.annotations) delete body.metadata.annotations[LAST_APPLIED];
+  return body;
+}
