@@ -119,7 +119,7 @@ export interface RunResult {
 }
 
 /** Runs helm or kubectl with a private HOME and config directories, so no user state leaks in. */
-export function runTool(tool: Tool, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunResult {
+export function runTool(tool: Tool, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): RunResult {
   const path = toolPath(tool);
   if (!path) throw new Error(`${tool} is not available on ${process.platform}/${process.arch}`);
   const home = join(REPO, '.tools', 'home');
@@ -127,6 +127,7 @@ export function runTool(tool: Tool, args: string[], options: { cwd?: string; env
   const result = spawnSync(path, args, {
     cwd: options.cwd ?? REPO,
     encoding: 'utf8',
+    input: options.input,
     maxBuffer: 256 * 1024 * 1024,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -143,7 +144,7 @@ export function runTool(tool: Tool, args: string[], options: { cwd?: string; env
 }
 
 /** Runs a tool and returns stdout, throwing with stderr when it exits non-zero. */
-export function runToolOk(tool: Tool, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
+export function runToolOk(tool: Tool, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): string {
   const result = runTool(tool, args, options);
   if (result.status !== 0) {
     throw new Error(`${tool} ${args.join(' ')} exited ${result.status}:\n${result.stderr}${result.stdout}`);
