@@ -14,6 +14,7 @@ import { threeWayMerge } from './merge.js';
 import { Metacontroller } from './metacontroller/composite.js';
 import { readController, type ControllerConfig } from './metacontroller/config.js';
 import { HookClient, type HookCall } from './metacontroller/hooks.js';
+import { memoryStore } from './store.js';
 import { renderTable } from './table.js';
 
 export type { ContainerOutcome } from './controllers/kubelet.js';
@@ -62,9 +63,10 @@ export class Simulator {
     this.secondsPerRound = options.secondsPerRound ?? 5;
     this.api = new ApiServer(this.clock, (obj, old) => this.admit(obj, old));
     const behaviour = options.container;
-    this.kubelet = new Kubelet(this.api, this.clock, (pod) => (behaviour ? behaviour(pod as KubeObject, this) : { ready: true }), (m) => this.record('kubelet', m));
+    const store = memoryStore(this.api);
+    this.kubelet = new Kubelet(store, this.clock, (pod) => (behaviour ? behaviour(pod as KubeObject, this) : { ready: true }), (m) => this.record('kubelet', m));
     const hooks = new HookClient(options.hookUrl.replace(/\/+$/, ''), this.calls);
-    this.metacontroller = new Metacontroller(this.api, this.config, clone(options.controller), hooks, this.calls, (parent, m) => this.record(`metacontroller ${parent}`, m));
+    this.metacontroller = new Metacontroller(store, this.config, clone(options.controller), hooks, this.calls, (parent, m) => this.record(`metacontroller ${parent}`, m));
   }
 
   /** Like `kubectl apply`: creates, or merges the change since the last apply into the stored object. */
@@ -134,12 +136,12 @@ export class Simulator {
     );
   }
 
-  failPod(namespace: string, name: string, termination?: { exitCode?: number; message?: string }): void {
-    this.kubelet.fail(namespace, name, this.rounds, termination);
+  failPod(namespace: string, name: string, termination?: { exitCode?: number; message?: string }): Promise<void> {
+    return this.kubelet.fail(namespace, name, this.rounds, termination);
   }
 
-  recoverPod(namespace: string, name: string): void {
-    this.kubelet.recover(namespace, name);
+  recoverPod(namespace: string, name: string): Promise<void> {
+    return this.kubelet.recover(namespace, name);
   }
 
   get(kind: string, namespace: string, name: string): KubeObject | undefined {

@@ -78,7 +78,7 @@ t.test('Spark: create, scale 2 -> 4 -> 1 workers, a member fails and recovers, t
   t.equal(w.cluster(CLUSTER).status.state, 'configured');
 
   const [worker] = workers();
-  w.sim.failPod(NAMESPACE, worker!.metadata.name, { exitCode: 137 });
+  await w.sim.failPod(NAMESPACE, worker!.metadata.name, { exitCode: 137 });
   await w.sim.round();
   t.ok(w.cluster(CLUSTER).status.memberStateRollup.membersDown, 'a failed member shows as down');
   t.match(condition(w, 'Ready'), { status: 'False', reason: 'MembersDown' });

@@ -22,7 +22,7 @@ t.test('a failed pod shows its termination to the next sync, backs off for a rou
   t.match(started.status.containerStatuses, [{ name: 'app', ready: true, started: true, restartCount: 0, state: { running: {} }, containerID: /^containerd:\/\/[0-9a-f]{64}$/ }]);
   t.match(started.status.conditions.map((c: Json) => `${c.type}=${c.status}`), ['Initialized=True', 'Ready=True', 'ContainersReady=True', 'PodScheduled=True']);
 
-  sim.failPod(NS, 'web-0', { exitCode: 3, message: 'configure failed' });
+  await sim.failPod(NS, 'web-0', { exitCode: 3, message: 'configure failed' });
   const failed = sim.get('pod', NS, 'web-0') as Json;
   t.match(failed.status.containerStatuses[0], { ready: false, state: { terminated: { exitCode: 3, reason: 'Error', message: 'configure failed' } } });
   t.match(failed.status.conditions, [{}, { type: 'Ready', status: 'False', reason: 'ContainersNotReady' }]);
@@ -45,8 +45,8 @@ t.test('recoverPod restarts the container at once; readiness comes from the next
   sim.apply(cluster());
   await sim.converge();
   const before = (sim.get('pod', NS, 'web-0') as Json).status.containerStatuses[0];
-  sim.failPod(NS, 'web-0');
-  sim.recoverPod(NS, 'web-0');
+  await sim.failPod(NS, 'web-0');
+  await sim.recoverPod(NS, 'web-0');
   const recovered = (sim.get('pod', NS, 'web-0') as Json).status.containerStatuses[0];
   t.match(recovered, { restartCount: 1, ready: false, state: { running: {} }, lastState: { terminated: { exitCode: 1, reason: 'Error' } } });
   t.not(recovered.containerID, before.containerID);
@@ -86,5 +86,5 @@ t.test('the behaviour decides readiness each round and gets the simulator', asyn
 
 t.test('failPod refuses a pod that has not started', async (t) => {
   const sim = await setup(t, handler);
-  t.throws(() => sim.failPod(NS, 'web-0'), /pod demo\/web-0 has no started containers/);
+  await t.rejects(sim.failPod(NS, 'web-0'), /pod demo\/web-0 has no started containers/);
 });

@@ -30,7 +30,7 @@ t.test('tables print what kubectl get would', async (t) => {
   );
   t.equal(sim.table('pvc', NS), ['NAME   STATUS    VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   AGE', 'late   Pending                                      standard       0s'].join('\n'));
   await sim.converge();
-  sim.failPod(NS, 'web-1', { message: 'x' });
+  await sim.failPod(NS, 'web-1', { message: 'x' });
   await sim.round();
   await sim.round();
   sim.delete('pod', NS, 'web-2');

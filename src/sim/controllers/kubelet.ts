@@ -3,10 +3,10 @@
 // ready or exits; an exited container waits one round in CrashLoopBackOff and is restarted
 // (restartPolicy permitting). Pods being deleted are gone the round after.
 import { createHash } from 'node:crypto';
-import type { ApiServer } from '../apiserver.js';
 import type { Clock } from '../clock.js';
-import { clone, type Obj } from '../json.js';
+import { clone, deepEqual, type Obj } from '../json.js';
 import { claimNames, condition } from '../pods.js';
+import type { Store } from '../store.js';
 
 export type ContainerOutcome = { ready: boolean } | { terminated: { exitCode: number; message?: string } };
 /** What the app container (the pod's first) does this round; the others just become ready. */
@@ -20,14 +20,14 @@ export class Kubelet {
   private lastPodIP = 0;
 
   constructor(
-    private readonly api: ApiServer,
+    private readonly store: Store,
     private readonly clock: Clock,
     private readonly behaviour: ContainerBehaviour,
     private readonly report: (message: string) => void,
   ) {}
 
   async step(round: number): Promise<void> {
-    for (const pod of this.api.list('Pod')) {
+    for (const pod of await this.store.list('Pod')) {
       try {
         await this.stepPod(pod, round);
       } catch (error) {
@@ -37,19 +37,19 @@ export class Kubelet {
   }
 
   /** The app container exits now; its state is visible to the next round's hooks before the kubelet reacts. */
-  fail(namespace: string, name: string, round: number, termination: { exitCode?: number; message?: string } = {}): void {
-    const pod = this.runningPod(namespace, name);
+  async fail(namespace: string, name: string, round: number, termination: { exitCode?: number; message?: string } = {}): Promise<void> {
+    const pod = await this.runningPod(namespace, name);
     const [app, ...others] = pod.status.containerStatuses as Obj[];
     const terminated = terminate(app!, { exitCode: termination.exitCode ?? 1, message: termination.message }, this.clock);
-    this.write(pod, [terminated, ...others]);
+    await this.write(pod, [terminated, ...others]);
     this.heldUntil.set(pod.metadata.uid, round + 1);
   }
 
   /** The app container is restarted now; the next round's behaviour decides whether it is ready. */
-  recover(namespace: string, name: string): void {
-    const pod = this.runningPod(namespace, name);
+  async recover(namespace: string, name: string): Promise<void> {
+    const pod = await this.runningPod(namespace, name);
     const [app, ...others] = pod.status.containerStatuses as Obj[];
-    this.write(pod, [this.restart(pod, app!), ...others]);
+    await this.write(pod, [this.restart(pod, app!), ...others]);
     this.heldUntil.delete(pod.metadata.uid);
   }
 
@@ -57,15 +57,15 @@ export class Kubelet {
     const { metadata } = pod;
     if (metadata.deletionTimestamp) {
       const requested = this.clock.seconds(metadata.deletionTimestamp) - (metadata.deletionGracePeriodSeconds ?? 0);
-      if (requested < this.clock.now) this.api.removeTerminated('Pod', metadata.namespace, metadata.name);
+      if (requested < this.clock.now) await this.store.removeTerminated(pod);
       return;
     }
     if ((this.heldUntil.get(metadata.uid) ?? 0) >= round) return;
     if (!pod.status?.containerStatuses) {
       if (this.clock.seconds(metadata.creationTimestamp) >= this.clock.now) return;
-      const missing = this.missingClaim(pod);
+      const missing = await this.missingClaim(pod);
       if (missing) return this.writePending(pod, missing);
-      pod = this.schedule(pod);
+      pod = await this.schedule(pod);
     }
     const containers = (pod.spec.containers ?? []) as Obj[];
     const current = (pod.status.containerStatuses ?? []) as Obj[];
@@ -74,7 +74,7 @@ export class Kubelet {
       const status = current.find((c) => c.name === container.name);
       next.push(await this.advance(pod, container, status, i === 0));
     }
-    this.write(pod, next);
+    await this.write(pod, next);
   }
 
   private async advance(pod: Obj, container: Obj, status: Obj | undefined, isApp: boolean): Promise<Obj> {
@@ -126,26 +126,31 @@ export class Kubelet {
   }
 
   /** Why the pod cannot be scheduled yet: a claim it mounts does not exist. (Claims are bound before pods start, see stepVolumes.) */
-  private missingClaim(pod: Obj): string | undefined {
-    const missing = claimNames(pod).find((name) => !this.api.get('PersistentVolumeClaim', pod.metadata.namespace, name));
-    return missing && `persistentvolumeclaim "${missing}" not found`;
+  private async missingClaim(pod: Obj): Promise<string | undefined> {
+    for (const name of claimNames(pod)) {
+      const claim = await this.store.get('PersistentVolumeClaim', pod.metadata.namespace, name);
+      if (!claim) return `persistentvolumeclaim "${name}" not found`;
+      if (claim.status?.phase !== 'Bound') return `pod has unbound immediate PersistentVolumeClaims`;
+    }
+    return undefined;
   }
 
-  private writePending(pod: Obj, message: string): void {
+  private async writePending(pod: Obj, message: string): Promise<void> {
     const scheduled = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null };
     const conditions = [withTransition(pod, scheduled, this.clock)];
-    this.api.updateStatus({ ...pod, status: { ...pod.status, phase: 'Pending', conditions } });
+    if (deepEqual(pod.status?.conditions, conditions) && pod.status?.phase === 'Pending') return;
+    await this.store.updateStatus({ ...pod, status: { ...pod.status, phase: 'Pending', conditions } });
   }
 
   /** Binds the pod to the node and gives it an address. */
-  private schedule(pod: Obj): Obj {
-    const bound = this.api.update({ ...pod, spec: { ...pod.spec, nodeName: NODE.name } });
+  private async schedule(pod: Obj): Promise<Obj> {
+    const bound = pod.spec.nodeName ? pod : await this.store.bind(pod, NODE.name);
     const n = this.lastPodIP++;
     const podIP = `10.244.${Math.floor(n / 250)}.${(n % 250) + 2}`;
     return { ...bound, status: { phase: 'Pending', hostIP: NODE.ip, hostIPs: [{ ip: NODE.ip }], podIP, podIPs: [{ ip: podIP }], startTime: this.clock.timestamp() } };
   }
 
-  private write(pod: Obj, containerStatuses: Obj[]): void {
+  private async write(pod: Obj, containerStatuses: Obj[]): Promise<void> {
     const unready = containerStatuses.filter((c) => !c.ready).map((c) => c.name);
     const ready = (type: string) =>
       unready.length
@@ -158,11 +163,12 @@ export class Kubelet {
       { type: 'PodScheduled', status: 'True', lastProbeTime: null },
     ].map((c) => withTransition(pod, c, this.clock));
     const status = { ...clone(pod.status), phase: phase(pod, containerStatuses), conditions, containerStatuses };
-    this.api.updateStatus({ ...pod, status });
+    if (deepEqual(pod.status, status)) return;
+    await this.store.updateStatus({ ...pod, status });
   }
 
-  private runningPod(namespace: string, name: string): Obj {
-    const pod = this.api.get('Pod', namespace, name);
+  private async runningPod(namespace: string, name: string): Promise<Obj> {
+    const pod = await this.store.get('Pod', namespace, name);
     if (!pod?.status?.containerStatuses?.length) throw new Error(`pod ${namespace}/${name} has no started containers`);
     return pod;
   }

@@ -1,25 +1,46 @@
-// Metacontroller's manageChildren with the dynamic-apply strategy: delete observed children
-// the response left out, create missing ones (recording the last-applied annotation), and
-// update the others in place through the 3-way merge. A failed write is reported and the
-// other children still go ahead.
-import { ApiError, type ApiServer } from '../apiserver.js';
+// Metacontroller's manageChildren (pkg/controller/common/manage_children.go): delete observed
+// children the response left out, then create or update the desired ones with the controller's
+// apply strategy. A failed write is reported and the other children still go ahead.
+//
+// - dynamic-apply (the default): creates record the desired object in the last-applied
+//   annotation, updates are a 3-way merge against it, written with a PUT when they differ.
+// - server-side-apply: every create and update is an apply patch (field manager metacontroller,
+//   force) that always carries the parent's controller reference; a cache of the last applied
+//   object per child skips applies while neither it nor the observed object changed.
 import { canonicalJson, clone, deepEqual, type Obj } from '../json.js';
 import { nameKey, typeKey } from '../kinds.js';
 import { LAST_APPLIED, threeWayMerge } from '../merge.js';
+import { reasonOf, type Store } from '../store.js';
 import { controllerRef, type ObjectsByType } from './claim.js';
-import type { ChildType, ControllerConfig } from './config.js';
+import type { ApplyStrategy, ChildType, ControllerConfig } from './config.js';
 
-/** Metadata the API server owns: the merge result takes them from the observed object. */
+/** Metadata the API server owns (objectMetaSystemFields). */
 const SYSTEM_METADATA = ['selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields'];
 
-export function manageChildren(api: ApiServer, config: ControllerConfig, parent: Obj, observed: ObjectsByType, desired: Obj[], report: (message: string) => void): void {
+export const FIELD_MANAGER = 'metacontroller';
+
+/** What server-side apply last sent per child, and what the child looked like then (lastUpdatedCache). */
+export type ApplyCache = Map<string, { body: string; generation: number; resourceVersion: string; uid: string }>;
+
+export interface ChildrenContext {
+  store: Store;
+  config: ControllerConfig;
+  cache: ApplyCache;
+  report: (message: string) => void;
+}
+
+export async function manageChildren(context: ChildrenContext, parent: Obj, observed: ObjectsByType, desired: Obj[]): Promise<void> {
+  const { store, config, report } = context;
   const desiredByType: ObjectsByType = {};
   for (const child of desired) (desiredByType[typeKey(child)] ??= {})[nameKey(child)] = child;
 
   for (const [type, children] of sortedEntries(observed)) {
     for (const [name, child] of sortedEntries(children)) {
       if (child.metadata.deletionTimestamp || desiredByType[type]?.[name]) continue;
-      attempt(report, `can't delete ${child.kind} ${name}`, () => api.delete(child.kind, child.metadata.namespace, child.metadata.name));
+      await attempt(report, `can't delete ${child.kind} ${name}`, async () => {
+        await store.delete(child);
+        context.cache.delete(`${type}/${name}`);
+      });
     }
   }
 
@@ -32,22 +53,28 @@ export function manageChildren(api: ApiServer, config: ControllerConfig, parent:
         continue;
       }
       const current = observed[type]?.[name];
-      if (current) attempt(report, `can't update ${child.kind} ${name}`, () => updateChild(api, childType, current, child));
-      else attempt(report, `can't create ${child.kind} ${name}`, () => createChild(api, parent, child));
+      const apply = APPLIERS[config.applyStrategy];
+      await attempt(report, `can't ${current ? 'update' : 'create'} ${child.kind} ${name}`, () => apply(context, childType, parent, current, child));
     }
   }
 }
 
-function createChild(api: ApiServer, parent: Obj, desired: Obj): void {
-  const obj = clone(desired);
-  // The last-applied annotation holds the desired object as returned, before the owner reference is added.
-  obj.metadata.annotations = { ...obj.metadata.annotations, [LAST_APPLIED]: canonicalJson(obj) };
-  const refs: Obj[] = obj.metadata.ownerReferences ?? [];
-  if (!refs.some((ref) => ref.uid === parent.metadata.uid)) obj.metadata.ownerReferences = [...refs, controllerRef(parent)];
-  api.create(obj);
-}
+type Applier = (context: ChildrenContext, type: ChildType, parent: Obj, observed: Obj | undefined, desired: Obj) => Promise<void>;
 
-function updateChild(api: ApiServer, type: ChildType, observed: Obj, desired: Obj): void {
+const APPLIERS: Record<ApplyStrategy, Applier> = {
+  'dynamic-apply': dynamicApply,
+  'server-side-apply': serverSideApply,
+};
+
+async function dynamicApply({ store }: ChildrenContext, type: ChildType, parent: Obj, observed: Obj | undefined, desired: Obj): Promise<void> {
+  if (!observed) {
+    const obj = clone(desired);
+    // The last-applied annotation holds the desired object as returned, before the owner reference is added.
+    obj.metadata.annotations = { ...obj.metadata.annotations, [LAST_APPLIED]: canonicalJson(obj) };
+    claimOwnership(obj, parent);
+    await store.create(obj);
+    return;
+  }
   const update = clone(desired);
   if (update.metadata.annotations) delete update.metadata.annotations[LAST_APPLIED];
   const annotation = observed.metadata.annotations?.[LAST_APPLIED];
@@ -63,8 +90,63 @@ function updateChild(api: ApiServer, type: ChildType, observed: Obj, desired: Ob
   revert(merged, observed, 'status');
   merged.metadata.annotations = { ...merged.metadata.annotations, [LAST_APPLIED]: canonicalJson(update) };
   if (deepEqual(merged, observed) || observed.metadata.deletionTimestamp) return;
-  if (type.updateMethod === 'InPlace') api.update(merged);
-  else if (type.updateMethod === 'Recreate') api.delete(observed.kind, observed.metadata.namespace, observed.metadata.name);
+  if (type.updateMethod === 'InPlace') await ignoring('Conflict', store.update(merged));
+  else if (type.updateMethod === 'Recreate') await store.delete(observed);
+}
+
+async function serverSideApply(context: ChildrenContext, type: ChildType, parent: Obj, observed: Obj | undefined, desired: Obj): Promise<void> {
+  const { store, cache } = context;
+  if (!store.apply) throw new Error('the server-side-apply strategy needs a store that implements server-side apply');
+  if (observed?.metadata.deletionTimestamp) return;
+  const body = clone(desired);
+  claimOwnership(body, parent);
+  // sanitizeForSSACompare
+  for (const field of SYSTEM_METADATA) delete body.metadata[field];
+  delete body.status;
+  if (body.metadata.annotations) delete body.metadata.annotations[LAST_APPLIED];
+  const text = canonicalJson(body);
+  const key = `${typeKey(body)}/${nameKey(body)}`;
+  if (observed) {
+    const last = cache.get(key);
+    const unchanged =
+      last &&
+      last.uid === observed.metadata.uid &&
+      last.body === text &&
+      (observed.metadata.generation ?? 0) === last.generation &&
+      (observed.metadata.generation ? true : observed.metadata.resourceVersion === last.resourceVersion);
+    if (unchanged) return;
+    if (type.updateMethod === 'OnDelete') {
+      cache.set(key, { body: text, generation: observed.metadata.generation ?? 0, resourceVersion: observed.metadata.resourceVersion, uid: observed.metadata.uid });
+      return;
+    }
+    if (type.updateMethod !== 'InPlace') throw new Error(`update method ${type.updateMethod} with server-side apply is not simulated`);
+    if (observed.metadata.annotations?.[LAST_APPLIED] !== undefined) {
+      if (!store.jsonPatch) throw new Error('removing the last-applied annotation needs a store that implements JSON patches');
+      const path = `/metadata/annotations/${LAST_APPLIED.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+      await store.jsonPatch(observed, [{ op: 'remove', path }]);
+    }
+  }
+  try {
+    const patched = await store.apply(body, FIELD_MANAGER);
+    cache.set(key, { body: text, generation: patched.metadata.generation ?? 0, resourceVersion: patched.metadata.resourceVersion, uid: patched.metadata.uid });
+  } catch (error) {
+    if (reasonOf(error) !== 'Conflict') throw error;
+  }
+}
+
+/** Adds the parent's controller reference unless the object already refers to the parent. */
+function claimOwnership(obj: Obj, parent: Obj): void {
+  const refs: Obj[] = obj.metadata.ownerReferences ?? [];
+  if (!refs.some((ref) => ref.uid === parent.metadata.uid)) obj.metadata.ownerReferences = [...refs, controllerRef(parent)];
+}
+
+/** Awaits write; a conflict (the object changed since it was read) waits for the next sync, as Metacontroller does. */
+async function ignoring(reason: 'Conflict', write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (error) {
+    if (reasonOf(error) !== reason) throw error;
+  }
 }
 
 function revert(target: Obj, source: Obj, field: string): void {
@@ -72,13 +154,14 @@ function revert(target: Obj, source: Obj, field: string): void {
   else delete target[field];
 }
 
-function attempt(report: (message: string) => void, what: string, write: () => void): void {
+async function attempt(report: (message: string) => void, what: string, write: () => Promise<void>): Promise<void> {
   try {
-    write();
+    await write();
   } catch (error) {
-    // Metacontroller ignores these two (the object is already gone or already there), but a
+    // Metacontroller swallows these two (the object is already gone or already there), but a
     // test wants to know: an existing object it did not adopt hides the desired child.
-    const note = error instanceof ApiError && (error.reason === 'AlreadyExists' || error.reason === 'NotFound') ? ' (Metacontroller ignores this)' : '';
+    const reason = reasonOf(error);
+    const note = reason === 'AlreadyExists' || reason === 'NotFound' ? ' (Metacontroller ignores this)' : '';
     report(`${what}: ${(error as Error).message}${note}`);
   }
 }

@@ -1,10 +1,10 @@
 // Which objects are a parent's children (Metacontroller's claimChildren with Kubernetes'
 // ControllerRefManager rules): owned ones whose labels still match the parent's selector, plus
 // orphans that match and get adopted. Owned ones that stopped matching are released.
-import type { ApiServer } from '../apiserver.js';
 import type { Obj } from '../json.js';
 import { nameKey } from '../kinds.js';
 import { matchesSelector, type LabelSelector } from '../selector.js';
+import type { Store } from '../store.js';
 import type { ControllerConfig } from './config.js';
 
 export type ObjectsByType = Record<string, Record<string, Obj>>;
@@ -25,14 +25,14 @@ export function controllerRef(parent: Obj): Obj {
 }
 
 /** The children of parent by type; throws when an adoption or release is refused (Metacontroller then skips the sync). */
-export function claimChildren(api: ApiServer, config: ControllerConfig, parent: Obj): ObjectsByType {
+export async function claimChildren(store: Store, config: ControllerConfig, parent: Obj): Promise<ObjectsByType> {
   const selector = parentSelector(config, parent);
   const deleting = Boolean(parent.metadata.deletionTimestamp);
   const failures: string[] = [];
   const children: ObjectsByType = {};
   for (const type of config.children) {
     const claimed = (children[type.key] = {} as Record<string, Obj>);
-    for (const obj of api.list(type.info.kind, parent.metadata.namespace)) {
+    for (const obj of await store.list(type.info.kind, parent.metadata.namespace)) {
       const refs: Obj[] = obj.metadata.ownerReferences ?? [];
       const owner = refs.find((ref) => ref.controller === true);
       const matches = matchesSelector(selector, obj.metadata.labels);
@@ -40,11 +40,11 @@ export function claimChildren(api: ApiServer, config: ControllerConfig, parent: 
         if (owner) {
           if (owner.uid !== parent.metadata.uid) continue;
           if (matches) claimed[nameKey(obj)] = obj;
-          else if (!deleting) api.update({ ...obj, metadata: { ...obj.metadata, ownerReferences: refs.filter((ref) => ref.uid !== parent.metadata.uid) } });
+          else if (!deleting) await store.update({ ...obj, metadata: { ...obj.metadata, ownerReferences: refs.filter((ref) => ref.uid !== parent.metadata.uid) } });
         } else if (matches && !deleting && !obj.metadata.deletionTimestamp) {
           const ours = (ref: Obj) => ref.uid === parent.metadata.uid;
           const adopted = refs.some(ours) ? refs.map((ref) => (ours(ref) ? controllerRef(parent) : ref)) : [...refs, controllerRef(parent)];
-          claimed[nameKey(obj)] = api.update({ ...obj, metadata: { ...obj.metadata, ownerReferences: adopted } });
+          claimed[nameKey(obj)] = await store.update({ ...obj, metadata: { ...obj.metadata, ownerReferences: adopted } });
         }
       } catch (error) {
         failures.push(`${obj.kind} ${nameKey(obj)}: ${(error as Error).message}`);

@@ -1,12 +1,12 @@
 // One CompositeController's sync of its parents, step by step as Metacontroller's
 // syncParentObject does it: finalizer, claim children, customize (cached per parent
 // generation), sync or finalize hook, finalizer removal, label invariants, children, status.
-import type { ApiServer } from '../apiserver.js';
 import { canonicalJson, clone, deepEqual, type Obj } from '../json.js';
 import { nameKey } from '../kinds.js';
 import { matchesSelector } from '../selector.js';
 import { claimChildren, parentSelector, type ObjectsByType } from './claim.js';
-import { manageChildren } from './children.js';
+import { manageChildren, type ApplyCache } from './children.js';
+import type { Store } from '../store.js';
 import type { ControllerConfig } from './config.js';
 import type { HookCall, HookClient, RelatedRule } from './hooks.js';
 import { collectRelated } from './related.js';
@@ -16,9 +16,10 @@ export class Metacontroller {
   private readonly customizeCache = new Map<string, RelatedRule[]>();
   /** The last response body per hook and parent, to tell whether a round changed anything. */
   private readonly lastResponses = new Map<string, string>();
+  private readonly applyCache: ApplyCache = new Map();
 
   constructor(
-    private readonly api: ApiServer,
+    private readonly store: Store,
     private readonly config: ControllerConfig,
     private readonly controller: Obj,
     private readonly hooks: HookClient,
@@ -29,7 +30,7 @@ export class Metacontroller {
   /** Syncs every parent once; returns what changed in the hooks' answers. */
   async syncAll(): Promise<string[]> {
     const first = this.calls.length;
-    for (const parent of this.api.list(this.config.parent.kind)) {
+    for (const parent of await this.store.list(this.config.parent.kind)) {
       const key = nameKey(parent);
       try {
         await this.sync(parent);
@@ -48,10 +49,10 @@ export class Metacontroller {
   }
 
   private async sync(observedParent: Obj): Promise<void> {
-    const { api, config } = this;
+    const { store, config } = this;
     const key = nameKey(observedParent);
-    let parent = this.syncFinalizer(observedParent);
-    const observed = claimChildren(api, config, parent);
+    let parent = await this.syncFinalizer(observedParent);
+    const observed = await claimChildren(store, config, parent);
     const related = await this.related(parent);
     const finalizing = Boolean(parent.metadata.deletionTimestamp) && config.hasFinalize;
     const request = { controller: this.controller, parent, children: observed, related, finalizing };
@@ -59,22 +60,25 @@ export class Metacontroller {
     for (const child of result.children) child.metadata.namespace ||= parent.metadata.namespace;
 
     if (result.finalized) {
-      parent = api.update({ ...parent, metadata: { ...parent.metadata, finalizers: without(parent.metadata.finalizers, config.finalizer) } });
+      parent = await store.update({ ...parent, metadata: { ...parent.metadata, finalizers: without(parent.metadata.finalizers, config.finalizer) } });
     }
     this.enforceLabels(parent, result.children);
     const alive = !parent.metadata.deletionTimestamp;
     const finalizable = config.hasFinalize && (parent.metadata.finalizers ?? []).includes(config.finalizer);
-    if (alive || finalizable) manageChildren(api, config, parent, observed, result.children, (message) => this.report(key, message));
-    this.updateStatus(parent, result.status);
+    if (alive || finalizable) {
+      const report = (message: string) => this.report(key, message);
+      await manageChildren({ store, config, cache: this.applyCache, report }, parent, observed, result.children);
+    }
+    await this.updateStatus(parent, result.status);
   }
 
   /** Adds the finalizer to a live parent when there is a finalize hook (removes it when there is none). */
-  private syncFinalizer(parent: Obj): Obj {
+  private async syncFinalizer(parent: Obj): Promise<Obj> {
     const { finalizer, hasFinalize } = this.config;
     const has = (parent.metadata.finalizers ?? []).includes(finalizer);
     if (has === hasFinalize || (hasFinalize && parent.metadata.deletionTimestamp)) return parent;
     const finalizers = hasFinalize ? [...(parent.metadata.finalizers ?? []), finalizer] : without(parent.metadata.finalizers, finalizer);
-    return this.api.update({ ...parent, metadata: { ...parent.metadata, finalizers } });
+    return this.store.update({ ...parent, metadata: { ...parent.metadata, finalizers } });
   }
 
   private async related(parent: Obj): Promise<ObjectsByType> {
@@ -85,7 +89,7 @@ export class Metacontroller {
       rules = await this.hooks.customize(nameKey(parent), { controller: this.controller, parent });
       this.customizeCache.set(cacheKey, rules);
     }
-    return collectRelated(this.api, rules);
+    return collectRelated(this.store, rules);
   }
 
   /** With generateSelector every child gets the controller-uid label; every child must match the selector. */
@@ -99,13 +103,13 @@ export class Metacontroller {
   }
 
   /** Status is replaced whole, with observedGeneration added; written only when it differs. */
-  private updateStatus(parent: Obj, status: Obj | undefined): void {
-    const fresh = this.api.get(parent.kind, parent.metadata.namespace, parent.metadata.name);
+  private async updateStatus(parent: Obj, status: Obj | undefined): Promise<void> {
+    const fresh = await this.store.get(parent.kind, parent.metadata.namespace, parent.metadata.name);
     if (!fresh || fresh.metadata.uid !== parent.metadata.uid) return;
     const next = { ...clone(status ?? {}), observedGeneration: parent.metadata.generation };
     if (deepEqual(fresh.status, next)) return;
     try {
-      this.api.updateStatus({ ...fresh, status: next });
+      await this.store.updateStatus({ ...fresh, status: next });
     } catch (error) {
       throw new Error(`can't update status: ${(error as Error).message}`);
     }

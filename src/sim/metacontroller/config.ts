@@ -5,6 +5,9 @@ import { kindOfResource, typeKey, type KindInfo } from '../kinds.js';
 
 export type UpdateMethod = 'OnDelete' | 'InPlace' | 'Recreate';
 
+/** Metacontroller's --apply-strategy (a command-line flag, not part of the CompositeController). */
+export type ApplyStrategy = 'dynamic-apply' | 'server-side-apply';
+
 export interface ChildType {
   info: KindInfo;
   /** `Kind.apiVersion`, the outer key of the children map. */
@@ -21,9 +24,10 @@ export interface ControllerConfig {
   hasFinalize: boolean;
   /** The finalizer Metacontroller puts on parents when the controller has a finalize hook. */
   finalizer: string;
+  applyStrategy: ApplyStrategy;
 }
 
-export function readController(controller: Obj): ControllerConfig {
+export function readController(controller: Obj, applyStrategy: ApplyStrategy = 'dynamic-apply'): ControllerConfig {
   const name = controller.metadata?.name;
   const spec = controller.spec;
   if (typeof name !== 'string' || !isObject(spec)) throw new Error('the CompositeController needs metadata.name and spec');
@@ -47,6 +51,7 @@ export function readController(controller: Obj): ControllerConfig {
     hasCustomize: Boolean(hooks.customize),
     hasFinalize: Boolean(hooks.finalize),
     finalizer: `metacontroller.io/compositecontroller-${name}`,
+    applyStrategy,
   };
 }
 

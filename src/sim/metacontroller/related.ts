@@ -1,12 +1,12 @@
 // The related objects a customize response asks for. With hook version v2 a rule without a
 // namespace selects across all namespaces (v1 limited it to the parent's namespace).
-import type { ApiServer } from '../apiserver.js';
 import { kindOfResource, nameKey, typeKey } from '../kinds.js';
 import { matchesSelector } from '../selector.js';
+import type { Store } from '../store.js';
 import type { ObjectsByType } from './claim.js';
 import type { RelatedRule } from './hooks.js';
 
-export function collectRelated(api: ApiServer, rules: RelatedRule[]): ObjectsByType {
+export async function collectRelated(store: Store, rules: RelatedRule[]): Promise<ObjectsByType> {
   const related: ObjectsByType = {};
   for (const rule of rules) {
     const info = kindOfResource(rule.apiVersion, rule.resource);
@@ -17,7 +17,7 @@ export function collectRelated(api: ApiServer, rules: RelatedRule[]): ObjectsByT
     }
     if (rule.namespaceSelector) throw new Error('related rules with namespaceSelector are not simulated');
     const group = (related[typeKey(info)] ??= {});
-    for (const obj of api.list(info.kind, rule.namespace || undefined)) {
+    for (const obj of await store.list(info.kind, rule.namespace || undefined)) {
       const selected = names.length ? names.includes(obj.metadata.name) : matchesSelector(rule.labelSelector, obj.metadata.labels);
       if (selected) group[nameKey(obj)] = obj;
     }

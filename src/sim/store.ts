@@ -1,0 +1,45 @@
+// What the simulated Metacontroller and kubelet need of an API server, asynchronously, so that
+// the same controllers run against the in-memory ApiServer here or a real kube-apiserver (the
+// tests in test/cluster supply that one). Errors carry the API's reason: NotFound,
+// AlreadyExists, Conflict, Invalid, ...
+import type { ApiServer } from './apiserver.js';
+import type { Obj } from './json.js';
+
+export interface Store {
+  /** Objects of kind (in namespace when given), sorted by namespace then name. */
+  list(kind: string, namespace?: string): Promise<Obj[]>;
+  get(kind: string, namespace: string, name: string): Promise<Obj | undefined>;
+  create(obj: Obj): Promise<Obj>;
+  update(obj: Obj): Promise<Obj>;
+  updateStatus(obj: Obj): Promise<Obj>;
+  /** Deletes obj (background propagation, preconditioned on its uid). */
+  delete(obj: Obj): Promise<void>;
+  /** Binds a pod to a node, as the scheduler does through pods/binding. */
+  bind(pod: Obj, node: string): Promise<Obj>;
+  /** The kubelet's confirmation that a pod being deleted has stopped: it goes now. */
+  removeTerminated(pod: Obj): Promise<void>;
+  /** Server-side apply with force, for stores that implement it. */
+  apply?(obj: Obj, fieldManager: string): Promise<Obj>;
+  /** A JSON patch, for stores that implement it. */
+  jsonPatch?(obj: Obj, patch: Obj[]): Promise<Obj>;
+}
+
+/** The reason of an API error (NotFound, AlreadyExists, Conflict, ...), when error is one. */
+export const reasonOf = (error: unknown): string | undefined => {
+  const reason = (error as { reason?: unknown } | undefined)?.reason;
+  return typeof reason === 'string' ? reason : undefined;
+};
+
+/** The in-memory API server as a Store. */
+export function memoryStore(api: ApiServer): Store {
+  return {
+    list: async (kind, namespace) => api.list(kind, namespace),
+    get: async (kind, namespace, name) => api.get(kind, namespace, name),
+    create: async (obj) => api.create(obj),
+    update: async (obj) => api.update(obj),
+    updateStatus: async (obj) => api.updateStatus(obj),
+    delete: async (obj) => api.delete(obj.kind, obj.metadata.namespace, obj.metadata.name),
+    bind: async (pod, node) => api.update({ ...pod, spec: { ...pod.spec, nodeName: node } }),
+    removeTerminated: async (pod) => api.removeTerminated('Pod', pod.metadata.namespace, pod.metadata.name),
+  };
+}
