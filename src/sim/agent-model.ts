@@ -4,28 +4,32 @@
 import type { KubeObject } from '../api/meta.js';
 import { CONFIG_VOLUME, SECRETS_VOLUME } from '../guest/index.js';
 import type { ContainerOutcome } from './controllers/kubelet.js';
-import type { Simulator } from './simulator.js';
 
 interface PodView {
   spec?: { volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string } }[] };
   status?: { containerStatuses?: { name: string; containerID?: string; ready?: boolean }[] };
 }
 
+/** Where mounted objects are read from: the simulator, or a real API server. */
+export interface ObjectSource {
+  get(kind: string, namespace: string, name: string): KubeObject | undefined | Promise<KubeObject | undefined>;
+}
+
 /** The ConfigMap and Secret a member mounts, as stored now (undefined until they exist). */
-export function mountedConfig(pod: KubeObject, sim: Simulator): { configMap?: KubeObject; secret?: KubeObject } {
+export async function mountedConfig(pod: KubeObject, source: ObjectSource): Promise<{ configMap?: KubeObject; secret?: KubeObject }> {
   const volumes = (pod as PodView).spec?.volumes ?? [];
   const configMap = volumes.find((v) => v.name === CONFIG_VOLUME)?.configMap?.name;
   const secret = volumes.find((v) => v.name === SECRETS_VOLUME)?.secret?.secretName;
   return {
-    configMap: configMap ? sim.get('ConfigMap', pod.metadata.namespace!, configMap) : undefined,
-    secret: secret ? sim.get('Secret', pod.metadata.namespace!, secret) : undefined,
+    configMap: configMap ? await source.get('ConfigMap', pod.metadata.namespace!, configMap) : undefined,
+    secret: secret ? await source.get('Secret', pod.metadata.namespace!, secret) : undefined,
   };
 }
 
-export function agentModel(): (pod: KubeObject, sim: Simulator) => ContainerOutcome {
+export function agentModel(): (pod: KubeObject, source: ObjectSource) => Promise<ContainerOutcome> {
   const seen = new Map<string, string>();
-  return (pod, sim) => {
-    const generation = (mountedConfig(pod, sim).configMap?.data as Record<string, string> | undefined)?.generation;
+  return async (pod, source) => {
+    const generation = ((await mountedConfig(pod, source)).configMap?.data as Record<string, string> | undefined)?.generation;
     if (generation === undefined) return { ready: false };
     const app = (pod as PodView).status?.containerStatuses?.find((c) => c.name === 'app');
     const key = `${pod.metadata.uid}/${app?.containerID ?? ''}`;

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeObject } from '../../src/api/meta.js';
-import { mountedConfig, type ContainerOutcome, type Simulator } from '../../src/sim/index.js';
+import { mountedConfig, type ContainerOutcome, type ObjectSource } from '../../src/sim/index.js';
 
 interface PodView {
   spec: {
@@ -22,7 +22,7 @@ function mount(dir: string, files: Record<string, string>, encoding: 'utf8' | 'b
 }
 
 export interface Agents {
-  container: (pod: KubeObject, sim: Simulator) => ContainerOutcome;
+  container: (pod: KubeObject, source: ObjectSource) => Promise<ContainerOutcome>;
   /** Every startscript call of a pod so far (its fake package logs them): `<argc>|<args>`. */
   calls(pod: string): string[];
   /** Pods whose startscript --configure fails (exit 3) until they are removed from the set. */
@@ -36,11 +36,11 @@ export interface Agents {
 export function realAgents(base: string): Agents {
   const failing = new Set<string>();
   const roots = new Map<string, string[]>();
-  const container = (object: KubeObject, sim: Simulator): ContainerOutcome => {
+  const container = async (object: KubeObject, source: ObjectSource): Promise<ContainerOutcome> => {
     const pod = object as unknown as KubeObject & PodView;
     const app = pod.spec.containers[0]!;
     const volume = (name: string) => pod.spec.volumes?.find((v) => v.name === name);
-    const { configMap, secret } = mountedConfig(pod, sim);
+    const { configMap, secret } = await mountedConfig(pod, source);
     if (!configMap || !secret) return { ready: false };
 
     const persistent = app.volumeMounts?.some((m) => m.mountPath === '/etc' && volume(m.name)?.persistentVolumeClaim);

@@ -1,0 +1,8 @@
+// The examples on the real control plane, with Metacontroller's server-side-apply strategy.
+import t from 'tap';
+import { useControlPlane } from './support/cluster.js';
+import { runScenarios } from './support/scenarios.js';
+
+t.setTimeout(900_000);
+const session = await useControlPlane(t);
+if (session) await runScenarios(t, session, 'server-side-apply');

@@ -1,0 +1,38 @@
+// The simulator's Store over the real API server, confined to the namespaces a test owns so
+// that test files running side by side never sync each other's clusters.
+import { KINDS } from '../../../src/sim/kinds.js';
+import type { Store } from '../../../src/sim/store.js';
+import type { Kube, Obj } from './kube.js';
+
+const apiVersionOf = (kind: string): string => {
+  const info = KINDS.find((k) => k.kind === kind);
+  if (!info) throw new Error(`no resource of kind ${kind}`);
+  return info.apiVersion;
+};
+
+const byNamespaceAndName = (a: Obj, b: Obj) =>
+  `${a.metadata.namespace ?? ''}/${a.metadata.name}` < `${b.metadata.namespace ?? ''}/${b.metadata.name}` ? -1 : 1;
+
+export function kubeStore(kube: Kube, namespaces: string[]): Store {
+  const uidPrecondition = (obj: Obj) => ({ preconditions: { uid: obj.metadata.uid } });
+  return {
+    async list(kind, namespace) {
+      const where = namespace === undefined ? namespaces : namespaces.includes(namespace) ? [namespace] : [];
+      const lists = await Promise.all(where.map((ns) => kube.list(apiVersionOf(kind), kind, ns)));
+      return lists.flat().sort(byNamespaceAndName);
+    },
+    get: (kind, namespace, name) => kube.get(apiVersionOf(kind), kind, namespace, name),
+    create: (obj) => kube.create(obj),
+    update: (obj) => kube.update(obj),
+    updateStatus: (obj) => kube.updateStatus(obj),
+    delete: (obj) => kube.delete(obj, { ...uidPrecondition(obj), propagationPolicy: 'Background' }),
+    async bind(pod, node) {
+      const path = await kube.path('v1', 'Pod', pod.metadata.namespace, pod.metadata.name, 'binding');
+      await kube.request('POST', path, { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata.name }, target: { apiVersion: 'v1', kind: 'Node', name: node } });
+      return (await kube.get('v1', 'Pod', pod.metadata.namespace, pod.metadata.name))!;
+    },
+    removeTerminated: (pod) => kube.delete(pod, { ...uidPrecondition(pod), gracePeriodSeconds: 0 }),
+    apply: (obj, fieldManager) => kube.apply(obj, fieldManager, { force: true }),
+    jsonPatch: (obj, patch) => kube.patch(obj, patch, 'json'),
+  };
+}
