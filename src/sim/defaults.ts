@@ -39,7 +39,8 @@ function defaultStatefulSetSpec(spec: Obj): void {
   spec.replicas ??= 1;
   spec.podManagementPolicy ??= 'OrderedReady';
   spec.updateStrategy ??= { type: 'RollingUpdate' };
-  if (spec.updateStrategy.type === 'RollingUpdate') (spec.updateStrategy.rollingUpdate ??= {}).partition ??= 0;
+  // Only a rollingUpdate that is there gets its partition; none is added.
+  if (spec.updateStrategy.type === 'RollingUpdate' && spec.updateStrategy.rollingUpdate) spec.updateStrategy.rollingUpdate.partition ??= 0;
   spec.revisionHistoryLimit ??= 10;
   const retention = (spec.persistentVolumeClaimRetentionPolicy ??= {});
   retention.whenDeleted ??= 'Retain';
@@ -78,7 +79,11 @@ function defaultContainer(container: Obj): void {
     probe.failureThreshold ??= 3;
     if (probe.httpGet) probe.httpGet.scheme ??= 'HTTP';
   }
-  for (const env of (container.env ?? []) as Obj[]) if (env.valueFrom?.fieldRef) env.valueFrom.fieldRef.apiVersion ??= 'v1';
+  for (const env of (container.env ?? []) as Obj[]) {
+    if (env.valueFrom?.fieldRef) env.valueFrom.fieldRef.apiVersion ??= 'v1';
+    // value is omitempty: an empty one is not stored.
+    if (env.value === '') delete env.value;
+  }
 }
 
 /** Always for `:latest` or untagged images, IfNotPresent otherwise. */

@@ -3,10 +3,11 @@
 // claim, which the real persistentvolume-binder controller then binds.
 import type { Kube, Obj } from './kube.js';
 
+/** Named as kind's default class is, which the in-memory simulator assumes too. */
 export const STORAGE_CLASS: Obj = {
   apiVersion: 'storage.k8s.io/v1',
   kind: 'StorageClass',
-  metadata: { name: 'kd-test-expandable', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+  metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
   provisioner: 'kubernetes.io/no-provisioner',
   allowVolumeExpansion: true,
   volumeBindingMode: 'Immediate',
