@@ -19,7 +19,8 @@ if (session) {
 
   for (const example of EXAMPLES) {
     t.test(`${example.name}: every rendered child is accepted, and a second apply changes nothing`, async (t) => {
-      const answers = await recordAnswers(example);
+      const { answers, errors } = await recordAnswers(example);
+      t.same(errors, [], 'the simulator played the example without errors');
       const ns = await freshNamespace(kube, `children-${example.name}`);
       await kube.create({ ...readYaml<Obj>(example.app), metadata: { ...readYaml<Obj>(example.app).metadata, namespace: ns } });
       await kube.create({ ...SHARED_SETTINGS, metadata: { ...SHARED_SETTINGS.metadata, namespace: ns } });

@@ -37,7 +37,9 @@ if (session) {
       const model = new ApiServer(new Clock());
       const seen = new Set<string>();
       const found: string[] = [];
-      for (const answer of await recordAnswers(example)) {
+      const { answers, errors } = await recordAnswers(example);
+      t.same(errors, [], 'the simulator played the example without errors');
+      for (const answer of answers) {
         for (const child of answer.children) {
           const key = `${child.kind}/${child.metadata.name}`;
           if (seen.has(key)) continue;

@@ -46,7 +46,13 @@ export const established = (crd: Obj | undefined) =>
 /** Applies crds/ (server-side, idempotent) and waits until every one is Established. */
 export async function installCrds(kube: Kube, dir = 'crds', fieldManager = 'kubedirector-hooks-tests'): Promise<Obj[]> {
   const crds = crdsOf(dir);
-  for (const crd of crds) await kube.apply(crd, fieldManager, { force: true, fieldValidation: 'Strict' });
+  for (const crd of crds) {
+    try {
+      await kube.apply(crd, fieldManager, { force: true, fieldValidation: 'Strict' });
+    } catch (error) {
+      throw new Error(`${dir}: the API server refused ${crd.metadata.name}: ${(error as Error).message}`);
+    }
+  }
   const stored: Obj[] = [];
   for (const crd of crds) {
     for (let waited = 0; ; waited += 100) {
