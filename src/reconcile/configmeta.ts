@@ -5,7 +5,7 @@
 import type { KubeDirectorAppSpec } from '../api/app.js';
 import type { ClusterRole } from '../api/cluster.js';
 import { parseQuantity, type Quantity } from './quantity.js';
-import { limitOf } from './validate.js';
+import { limitOf } from './app-queries.js';
 
 export const NODE_PLACEHOLDER = '@kd-node';
 export const secretKeysPlaceholder = (role: string) => `@kd-secret-keys:${role}`;

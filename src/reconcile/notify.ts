@@ -2,7 +2,7 @@
 // cluster's ConfigMap. Each event names the roles whose members run it; the guest agent runs
 // the events it has not run yet, in order, and skips what it already knows (see PROTOCOL.md).
 import type { AppRole, KubeDirectorAppSpec } from '../api/app.js';
-import { setupPackageOf } from './render/persist.js';
+import { setupPackageOf } from './app-queries.js';
 
 export type EventName = 'configure' | 'addnodes' | 'delnodes';
 export const ALL_EVENTS: EventName[] = ['configure', 'addnodes', 'delnodes'];

@@ -10,7 +10,7 @@ import { headlessServiceName, memberFqdn, podName, podOrdinal, statefulSetName }
 import { eventFqdns, rolesTaking } from './notify.js';
 import { observePod, type PodObservation } from './pods.js';
 import type { Resolved } from './resolve.js';
-import { appRoleOf, desiredMembers } from './validate.js';
+import { appRoleOf, desiredMembers } from './app-queries.js';
 
 export interface MemberPlan {
   ordinal: number;

@@ -6,7 +6,7 @@ import { DATA_CLAIM, claimName, memberServiceName } from './names.js';
 import type { Plan } from './plan.js';
 import type { Resolved } from './resolve.js';
 import type { Problem } from './validate.js';
-import { rolePorts } from './render/pod.js';
+import { rolePorts } from './app-queries.js';
 import type { Rendered } from './render/children.js';
 import { CONFIGMAP_LIMIT } from './render/config.js';
 import { blockDevicePaths } from './render/storage.js';

@@ -6,7 +6,7 @@ import { compareQuantities, parseQuantity, type Quantity } from './quantity.js';
 import type { Resolved } from './resolve.js';
 import { statefulSetName } from './names.js';
 import { PACKAGE_LABEL } from './labels.js';
-import { setupPackageOf } from './render/persist.js';
+import { appRoleOf, cardinality, desiredMembers, imageOf, limitOf, requested, setupPackageOf } from './app-queries.js';
 import { roleSecretKeys } from './secret-keys.js';
 
 export interface Problem {
@@ -16,35 +16,6 @@ export interface Problem {
 }
 
 export const MAX_MEMBERS = 1000;
-
-export interface Cardinality {
-  min: number;
-  scaleOut: boolean;
-}
-
-export function cardinality(role: AppRole): Cardinality {
-  return { min: Number.parseInt(role.cardinality, 10), scaleOut: role.cardinality.endsWith('+') };
-}
-
-/** Members a role asks for: its count, or the least its app role allows. */
-export const desiredMembers = (role: ClusterRole, appRole: AppRole | undefined) =>
-  role.members ?? (appRole ? cardinality(appRole).min : 0);
-
-export const appRoleOf = (app: KubeDirectorAppSpec, id: string) => app.roles.find((r) => r.id === id);
-
-export const imageOf = (app: KubeDirectorAppSpec, appRole: AppRole) => appRole.imageRepoTag ?? app.defaultImageRepoTag;
-
-/** The amount of a resource a member is guaranteed: its request, else its limit (Kubernetes defaults one from the other). */
-export const limitOf = (role: ClusterRole, resource: string) =>
-  (role.resources.limits as Record<string, Quantity | undefined>)[resource];
-
-export function requested(role: ClusterRole, resource: string) {
-  return role.resources.requests?.[resource] ?? limitOf(role, resource);
-}
-
-export function effectiveSecret(role: ClusterRole, defaultSecret: KDSecret | null | undefined) {
-  return role.secret ?? defaultSecret ?? undefined;
-}
 
 function roleProblems(resolved: Resolved, app: KubeDirectorAppSpec, role: ClusterRole, index: number): Problem[] {
   const field = `spec.roles[${index}]`;

@@ -2,7 +2,8 @@
 // object, the last applied desired state (from an annotation) and the new desired state.
 import { clone, isObject, type Obj } from './json.js';
 
-export { LAST_APPLIED } from '../reconcile/observed.js';
+/** Where Metacontroller's dynamic-apply keeps what it last applied (pkg/dynamic/apply). */
+export const LAST_APPLIED = 'metacontroller.k8s.io/last-applied-configuration';
 
 /** Fields of a list item that make Metacontroller treat the list as a map, in order of preference. */
 const MERGE_KEYS = ['containerPort', 'port', 'mountPath', 'name', 'uid', 'ip', 'path'];

@@ -2,7 +2,7 @@
 // names and labels, one controller reference, StatefulSet selectors, and the fields that
 // cannot change once an object exists. Each function returns field errors ([] when valid).
 import { deepEqual, type Obj } from './json.js';
-import { compareQuantities } from '../reconcile/quantity.js';
+import { compareQuantity } from './quantity.js';
 import { matchesSelector } from './selector.js';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -92,7 +92,7 @@ function claimUpdateErrors(old: Obj, obj: Obj): string[] {
   if (rebound || !deepEqual(otherFields(old.spec), otherFields(obj.spec))) return [immutable];
   if (deepEqual(requests(old), requests(obj))) return [];
   if (old.status?.phase !== 'Bound') return [immutable];
-  return compareQuantities(requests(obj).storage, requests(old).storage) === -1 ? ['spec.resources.requests.storage: Forbidden: field can not be less than previous value'] : [];
+  return compareQuantity(requests(obj).storage, requests(old).storage) === -1 ? ['spec.resources.requests.storage: Forbidden: field can not be less than previous value'] : [];
 }
 
 function without(obj: Obj, keys: string[]): Obj {

@@ -1,34 +1,57 @@
 // `agent.sh start`, as the postStart hook runs it: returns at once, and the loop does the work.
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { Guest, buildPackage, eventually, member, type GuestEvent } from '../support/guest.js';
 
 const MEMBERS = [member('demo-controller-0', 'controller', 1), member('demo-worker-0', 'worker', 2)];
 const ME = 'demo-worker-0';
 
+/** Whether the process exists and is not a zombie. */
 const isRunning = (pid: number) => {
   try {
-    process.kill(pid, 0);
-    return true;
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
 };
 
+/** Processes of the group that still run (zombies, waiting for an init to reap them, don't). */
+const groupMembers = (group: number) =>
+  readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        // Fields after the command: state, ppid, pgrp.
+        const [, state, , pgrp] = /\) (\S) (\d+) (\d+)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8')) ?? [];
+        return Number(pgrp) === group && state !== 'Z';
+      } catch {
+        return false;
+      }
+    });
+
 /**
- * Starts the agent as the postStart hook does and returns the loop's pid, with a teardown that
- * stops that loop (and only it) before tap removes the test directory.
+ * Starts the agent as the postStart hook does, in a process group of its own as a container's
+ * processes are, and returns the loop's pid. The teardown stops the whole group (the loop and
+ * whatever it started: a startscript, a sleep) and waits until it is gone, before tap removes the
+ * test directory they write to.
  */
 async function startAgent(t: { teardown: (fn: () => unknown) => void }, guest: Guest) {
-  const started = await guest.run('start', { timeoutMs: 5000 });
+  const started = await guest.run('start', { timeoutMs: 5000, ownProcessGroup: true });
+  const group = started.processGroup!;
+  const signal = (name: NodeJS.Signals) => {
+    if (groupMembers(group).length) process.kill(-group, name);
+  };
+  t.teardown(async () => {
+    signal('SIGTERM');
+    // Whatever ignores SIGTERM gets SIGKILL after 5 s.
+    await eventually(() => groupMembers(group).length === 0, 5000).catch(() => signal('SIGKILL'));
+    await eventually(() => groupMembers(group).length === 0, 5000);
+  });
   const pid = await eventually(() => {
     const value = Number(guest.state('loop.pid'));
     return Number.isInteger(value) && value > 0 && isRunning(value) ? value : undefined;
   }, 5000);
-  // It dies at once (it may linger as a zombie until the container's init reaps it).
-  t.teardown(() => {
-    if (isRunning(pid)) process.kill(pid, 'SIGTERM');
-  });
   return { started, pid };
 }
 

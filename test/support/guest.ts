@@ -137,6 +137,8 @@ export interface AgentResult {
   stdout: string;
   stderr: string;
   ms: number;
+  /** The process group the agent ran in, with ownProcessGroup. */
+  processGroup?: number;
 }
 
 export interface GuestOptions {
@@ -154,6 +156,8 @@ export interface RunOptions {
   shell?: string[];
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** Runs the agent in a process group of its own, as a container's processes are: what it starts can be stopped together. */
+  ownProcessGroup?: boolean;
 }
 
 /** One member's container: a temporary root, its environment, and the agent run inside it. */
@@ -236,7 +240,7 @@ export class Guest {
     }
     const started = Date.now();
     return new Promise((resolve, reject) => {
-      const child = spawn(shell, [...shellArgs, AGENT_PATH, command], { env, cwd: this.root, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(shell, [...shellArgs, AGENT_PATH, command], { env, cwd: this.root, stdio: ['ignore', 'pipe', 'pipe'], detached: options.ownProcessGroup === true });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -251,7 +255,7 @@ export class Guest {
       child.on('error', reject);
       child.on('close', (code) => {
         clearTimeout(timer);
-        resolve({ code, stdout, stderr, ms: Date.now() - started });
+        resolve({ code, stdout, stderr, ms: Date.now() - started, ...(options.ownProcessGroup ? { processGroup: child.pid } : {}) });
       });
     });
   }

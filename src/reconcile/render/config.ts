@@ -10,7 +10,7 @@ import { formatEvents, membershipEvent, reconnectEvent, rolesTaking, type Notifi
 import { isLeaving, type MemberPlan, type Plan } from '../plan.js';
 import type { Resolved } from '../resolve.js';
 import { roleSecretKeys } from '../secret-keys.js';
-import { setupPackageOf } from './persist.js';
+import { setupPackageOf } from '../app-queries.js';
 import { blockDevicePaths, type ClaimTemplate } from './storage.js';
 
 /** The API server refuses ConfigMaps whose data exceeds 1 MiB. */

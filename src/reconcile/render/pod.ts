@@ -9,33 +9,12 @@ import { appAnnotations } from './annotations.js';
 import { DATA_CLAIM, blockClaim } from '../names.js';
 import { APP_CONTAINER } from '../pods.js';
 import { parseQuantity, quantityString, type Quantity } from '../quantity.js';
-import { effectiveSecret, imageOf } from '../validate.js';
-import { INIT_MOUNT, persistDirs, seedScript, setupPackageOf } from './persist.js';
+import { effectiveSecret, imageOf, persistDirs, rolePorts, setupPackageOf } from '../app-queries.js';
+import { INIT_MOUNT, seedScript } from './persist.js';
 import { AGENT, CONFIG_MOUNT, CONFIG_VOLUME, SECRETS_MOUNT, SECRETS_VOLUME } from '../../guest/index.js';
 import { roleEvents } from '../notify.js';
 import type { RolePlan } from '../plan.js';
 import type { Resolved } from '../resolve.js';
-
-export interface PortInfo {
-  id: string;
-  port: number;
-  urlScheme?: string;
-}
-
-/** The app's service endpoints served by a role, one per port. */
-export function rolePorts(app: KubeDirectorAppSpec, roleId: string): PortInfo[] {
-  const ids = app.config.roleServices.find((rs) => rs.roleID === roleId)?.serviceIDs ?? [];
-  const seen = new Set<number>();
-  const ports: PortInfo[] = [];
-  for (const service of app.services ?? []) {
-    const port = service.endpoint?.port;
-    if (!ids.includes(service.id) || port === undefined || seen.has(port)) continue;
-    seen.add(port);
-    ports.push({ id: service.id, port, ...(service.endpoint?.urlScheme ? { urlScheme: service.endpoint.urlScheme } : {}) });
-  }
-  return ports;
-}
-
 
 /** Container port names must be IANA service names: at most 15 characters, with a letter, no double hyphen. */
 const isIanaName = (name: string) => name.length <= 15 && /[a-z]/.test(name) && !name.includes('--');

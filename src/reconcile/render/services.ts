@@ -8,7 +8,7 @@ import { appAnnotations } from './annotations.js';
 import { memberServiceName } from '../names.js';
 import type { RolePlan } from '../plan.js';
 import type { Resolved } from '../resolve.js';
-import { rolePorts, type PortInfo } from './pod.js';
+import { rolePorts, type PortInfo } from '../app-queries.js';
 
 /** Upstream's port names: `<urlScheme>-<service id>`, or `generic-<service id>` without a scheme. */
 export const servicePortName = (port: PortInfo) => `${port.urlScheme ? port.urlScheme.toLowerCase() : 'generic'}-${port.id}`;

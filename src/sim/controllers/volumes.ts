@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import { PVC_PROTECTION } from '../defaults.js';
 import type { Obj } from '../json.js';
 import { claimNames } from '../pods.js';
-import { compareQuantities } from '../../reconcile/quantity.js';
+import { compareQuantity } from '../quantity.js';
 
 export function stepVolumes(api: ApiServer, clock: Clock, report: (message: string) => void): void {
   const pods = api.list('Pod');
@@ -44,6 +44,6 @@ function bindIfOld(api: ApiServer, clock: Clock, claim: Obj): void {
 function expand(api: ApiServer, claim: Obj): void {
   const requested = claim.spec.resources?.requests?.storage;
   const capacity = claim.status?.capacity?.storage;
-  if (requested === undefined || (capacity !== undefined && compareQuantities(requested, capacity) !== 1)) return;
+  if (requested === undefined || (capacity !== undefined && compareQuantity(requested, capacity) !== 1)) return;
   api.updateStatus({ ...claim, status: { ...claim.status, capacity: { ...claim.status.capacity, storage: requested } } });
 }
