@@ -7,12 +7,25 @@ import { API_VERSION } from '../api/resources.js';
 import { CONFIGMETA_LABEL, LABEL, PACKAGE_LABEL } from './labels.js';
 import type { ReconcileOptions } from './resolve.js';
 
+/**
+ * The related objects for parent. Its spec has not been validated yet: when reading it fails
+ * (a wrong type where a list belongs), the answer still names the app, kd-global-config and the
+ * member pods, so that the sync can run and report the spec as invalid.
+ */
 export function customize(parent: KubeObject, options: ReconcileOptions): CustomizeResponse {
+  try {
+    return { relatedResources: rules(parent, options, true) };
+  } catch {
+    return { relatedResources: rules(parent, options, false) };
+  }
+}
+
+function rules(parent: KubeObject, options: ReconcileOptions, withConnections: boolean): RelatedResourceRule[] {
   const namespace = parent.metadata.namespace!;
   const spec = ((parent as { spec?: unknown }).spec ?? {}) as Partial<KubeDirectorClusterSpec>;
   const rules: RelatedResourceRule[] = [];
   const appNamespaces = spec.appCatalog === 'local' ? [namespace] : spec.appCatalog === 'system' ? [options.systemNamespace] : [namespace, options.systemNamespace];
-  if (spec.app) {
+  if (typeof spec.app === 'string' && spec.app) {
     for (const ns of new Set(appNamespaces)) {
       rules.push({ apiVersion: API_VERSION, resource: 'kubedirectorapps', namespace: ns, names: [spec.app] });
       // Setup packages carried by ConfigMaps next to the app, for clusters without internet access.
@@ -26,6 +39,7 @@ export function customize(parent: KubeObject, options: ReconcileOptions): Custom
     namespace,
     labelSelector: { matchLabels: { [LABEL.cluster]: parent.metadata.name, [LABEL.controllerUid]: parent.metadata.uid ?? '' } },
   });
+  if (!withConnections) return rules;
   const connections = spec.connections ?? {};
   const named = (apiVersion: string, resource: string, names: string[] | undefined) => {
     if (names && names.length > 0) rules.push({ apiVersion, resource, namespace, names: [...new Set(names)].sort() });
@@ -45,5 +59,5 @@ export function customize(parent: KubeObject, options: ReconcileOptions): Custom
   }
   named('v1', 'configmaps', connections.configmaps);
   named('v1', 'secrets', connections.secrets);
-  return { relatedResources: rules };
+  return rules;
 }

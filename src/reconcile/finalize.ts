@@ -3,6 +3,7 @@
 // withdrawing its owner reference, so that garbage collection leaves them alone.
 import type { HookRequest, SyncResponse } from '../api/hook.js';
 import type { KubeObject } from '../api/meta.js';
+import { guarded } from './boundary.js';
 import { asDesired, observedChildren } from './observed.js';
 import { resolve, type ReconcileOptions } from './resolve.js';
 import { frozenStatus } from './status.js';
@@ -13,7 +14,12 @@ function released(pvc: KubeObject, uid: string): KubeObject {
   return { ...desired, metadata: { ...desired.metadata, ownerReferences: owners } };
 }
 
+/** An error leaves every child as observed and the teardown unfinished: it is retried. */
 export function finalize(request: HookRequest, options: ReconcileOptions): SyncResponse {
+  return guarded(request, () => teardown(request, options));
+}
+
+function teardown(request: HookRequest, options: ReconcileOptions): SyncResponse {
   const resolved = resolve(request, options);
   const keep = resolved.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted !== 'Delete';
   const remaining = observedChildren(request.children);

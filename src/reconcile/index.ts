@@ -9,7 +9,7 @@
 //   plan       members and their states
 //   render/*   children (render modules may import each other)
 //   status     the status of the response
-//   hooks      sync, customize, finalize, index
+//   hooks      boundary, sync, customize, finalize, index
 //
 // A step imports shared modules and earlier steps, never a later one, and nothing forms a cycle.
 export { customize } from './customize.js';

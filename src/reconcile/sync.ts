@@ -2,6 +2,7 @@
 // state cannot be trusted, the observed children are returned unchanged (the freeze rule):
 // a child missing from the response would be deleted, PVCs included.
 import type { HookRequest, SyncResponse } from '../api/hook.js';
+import { guarded } from './boundary.js';
 import { asDesired, observedChildren } from './observed.js';
 import { plan } from './plan.js';
 import { renderChildren } from './render/children.js';
@@ -17,6 +18,10 @@ export function frozen(request: HookRequest, resolved: Resolved, problems: Probl
 }
 
 export function sync(request: HookRequest, options: ReconcileOptions): SyncResponse {
+  return guarded(request, () => reconcile(request, options));
+}
+
+function reconcile(request: HookRequest, options: ReconcileOptions): SyncResponse {
   const resolved = resolve(request, options);
   const problems = validate(resolved);
   if (problems.length > 0) {

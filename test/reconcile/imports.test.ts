@@ -14,7 +14,7 @@ const LAYERS: [layer: string, modules: RegExp][] = [
   ['plan', /^plan$/],
   ['render', /^render\//],
   ['status', /^status$/],
-  ['hooks', /^(sync|customize|finalize|index)$/],
+  ['hooks', /^(boundary|sync|customize|finalize|index)$/],
 ];
 
 function modules(dir = ROOT): string[] {

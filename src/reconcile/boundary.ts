@@ -1,0 +1,44 @@
+// The one error boundary of each hook. An exception anywhere (resolve, validate, plan, render,
+// status, finalize) must not delete anything: the answer is the observed children as they are,
+// the previous status kept, and a Ready condition that says what went wrong. Only when not even
+// the observed children can be echoed does the exception reach the server (a 500, after which
+// Metacontroller changes nothing and retries).
+import type { Condition } from '../api/core.js';
+import type { HookRequest, SyncResponse } from '../api/hook.js';
+import { asDesired, observedChildren } from './observed.js';
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** What went wrong, in one line. */
+export const errorMessage = (error: unknown) => `internal error, existing objects are left as they are: ${error instanceof Error ? error.message : String(error)}`;
+
+/** The frozen answer without any step's help: observed children echoed, previous status plus the error. */
+export function emergencyResponse(request: HookRequest, error: unknown): SyncResponse {
+  const children = observedChildren(request.children ?? {}).map(asDesired);
+  const previous = isRecord(request.parent.status) ? request.parent.status : {};
+  const generation = request.parent.metadata.generation;
+  const ready: Condition = {
+    type: 'Ready',
+    status: 'False',
+    ...(typeof generation === 'number' ? { observedGeneration: generation } : {}),
+    reason: 'ReconcileError',
+    message: errorMessage(error),
+  };
+  const kept = (Array.isArray(previous.conditions) ? previous.conditions : []).filter((c) => isRecord(c) && c.type !== 'Ready');
+  return {
+    status: { ...previous, ...(typeof generation === 'number' ? { observedGeneration: generation } : {}), conditions: [ready, ...kept] },
+    children,
+  };
+}
+
+/** Runs a sync or finalize hook inside the boundary. */
+export function guarded(request: HookRequest, hook: () => SyncResponse): SyncResponse {
+  try {
+    const response = hook();
+    // Serialisation is part of the answer: a response that cannot be written is an error here, not in the server.
+    JSON.stringify(response);
+    return response;
+  } catch (error) {
+    return emergencyResponse(request, error);
+  }
+}
