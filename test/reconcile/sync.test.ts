@@ -18,11 +18,13 @@ const sparkCluster = readYaml('clusters/spark.yaml');
 const sorted = (objects: KubeObject[]) => [...objects].sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
 
 t.test('every example cluster renders valid Kubernetes objects and a status the CRD keeps whole', async (t) => {
-  for (const file of readdirSync(repoPath('catalog')).filter((f) => f.endsWith('.yaml'))) {
-    const application = app(`catalog/${file}`);
-    for (const clusterFile of readdirSync(repoPath('clusters')).filter((f) => f.endsWith('.yaml'))) {
+  const apps = readdirSync(repoPath('catalog')).filter((f) => f.endsWith('.yaml')).map((file) => app(`catalog/${file}`));
+  const clusterFiles = readdirSync(repoPath('clusters')).filter((f) => f.endsWith('.yaml'));
+  const appOf = (clusterFile: string) => apps.find((a) => a.metadata.name === readYaml<{ spec: { app: string } }>(`clusters/${clusterFile}`).spec.app);
+  t.same(clusterFiles.filter((f) => !appOf(f)), [], 'every example cluster has its app in catalog/');
+  for (const application of apps) {
+    for (const clusterFile of clusterFiles.filter((f) => appOf(f) === application)) {
       const manifest = readYaml(`clusters/${clusterFile}`) as { spec: { app: string } };
-      if (manifest.spec.app !== application.metadata.name) continue;
       const { children, status } = run({ parent: stored(manifest), apps: [application] });
       t.ok(children.length > 0, `${clusterFile}: children rendered`);
       t.same(children.flatMap(kubernetesErrors), [], `${clusterFile}: every child is valid Kubernetes`);
