@@ -30,9 +30,28 @@ const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon
 const work = mkdtempSync(join(tmpdir(), 'kd-bench-'));
 
 async function load(url: string, bodyFile: string, connections: number): Promise<Load> {
-  const args = [AUTOCANNON, '--json', '-c', String(connections), '-d', String(SECONDS), '-m', 'POST', '-H', 'content-type=application/json', '-i', bodyFile, `${url}/sync`];
+  const args = [
+    AUTOCANNON,
+    '--json',
+    '-c',
+    String(connections),
+    '-d',
+    String(SECONDS),
+    '-m',
+    'POST',
+    '-H',
+    'content-type=application/json',
+    '-i',
+    bodyFile,
+    `${url}/sync`,
+  ];
   const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 64 * 1024 * 1024 });
-  const result = JSON.parse(stdout) as { non2xx: number; errors: number; requests: { average: number }; latency: { p50: number; p99: number } };
+  const result = JSON.parse(stdout) as {
+    non2xx: number;
+    errors: number;
+    requests: { average: number };
+    latency: { p50: number; p99: number };
+  };
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }

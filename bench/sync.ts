@@ -39,8 +39,17 @@ for (const members of SIZES) {
   const [s50, s99, f50, f99] = [percentile(hook, 50), percentile(hook, 99), percentile(floor, 50), percentile(floor, 99)];
   const kib = (text: string) => `${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB`;
   console.log(
-    [String(members).padStart(7), kib(body).padStart(8), kib(responseBody).padStart(9), `${s50.toFixed(2)} ms`.padStart(9), `${s99.toFixed(2)} ms`.padStart(9),
-      `${f50.toFixed(2)} ms`.padStart(10), `${f99.toFixed(2)} ms`.padStart(10), `${(s50 / f50).toFixed(1)}x`.padStart(10), `${(s99 / f99).toFixed(1)}x`.padStart(10)].join(' '),
+    [
+      String(members).padStart(7),
+      kib(body).padStart(8),
+      kib(responseBody).padStart(9),
+      `${s50.toFixed(2)} ms`.padStart(9),
+      `${s99.toFixed(2)} ms`.padStart(9),
+      `${f50.toFixed(2)} ms`.padStart(10),
+      `${f99.toFixed(2)} ms`.padStart(10),
+      `${(s50 / f50).toFixed(1)}x`.padStart(10),
+      `${(s99 / f99).toFixed(1)}x`.padStart(10),
+    ].join(' '),
   );
 }
 console.log(`heap used after the run: ${(process.memoryUsage().heapUsed / 1024 / 1024).toFixed(0)} MiB`);

@@ -53,9 +53,7 @@ export type VolumeProjection = Static<typeof VolumeProjection>;
 
 export const ClusterRole = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 63, pattern: ROLE_ID_PATTERN }),
-  members: Type.Optional(
-    Type.Integer({ minimum: 0, description: 'Number of members; defaults to the minimum the app role allows.' }),
-  ),
+  members: Type.Optional(Type.Integer({ minimum: 0, description: 'Number of members; defaults to the minimum the app role allows.' })),
   resources: ResourceRequirements,
   storage: Type.Optional(
     Nullable(
@@ -105,7 +103,10 @@ export const PVCRetentionPolicy = Type.Object(
     whenScaled: Type.Optional(RetentionChoice),
     whenDeleted: Type.Optional(RetentionChoice),
   },
-  { description: 'Retain (default) keeps the PVCs of members that leave (whenScaled) or of a deleted cluster (whenDeleted); Delete removes them.' },
+  {
+    description:
+      'Retain (default) keeps the PVCs of members that leave (whenScaled) or of a deleted cluster (whenDeleted); Delete removes them.',
+  },
 );
 export type PVCRetentionPolicy = Static<typeof PVCRetentionPolicy>;
 
@@ -219,7 +220,10 @@ export const KubeDirectorClusterStatus = Type.Object({
     ),
   ),
   configGeneration: Type.Optional(
-    Type.Integer({ minimum: 0, description: 'Generation of the configuration published to members; it grows whenever what members see changes.' }),
+    Type.Integer({
+      minimum: 0,
+      description: 'Generation of the configuration published to members; it grows whenever what members see changes.',
+    }),
   ),
   members: Type.Optional(Type.Integer({ minimum: 0, description: 'Members in status across all roles.' })),
   readyMembers: Type.Optional(Type.Integer({ minimum: 0, description: 'Members whose pod is ready.' })),

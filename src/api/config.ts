@@ -14,9 +14,7 @@ export const KubeDirectorConfigSpec = Type.Object({
   clusterSvcDomainBase: Type.Optional(
     Type.String({ description: 'Suffix of member FQDNs after the namespace; default ".svc.cluster.local".' }),
   ),
-  masterEncryptionKey: Type.Optional(
-    Type.String({ description: 'Hex-encoded AES key used to decrypt secretKeys[].encryptedValue.' }),
-  ),
+  masterEncryptionKey: Type.Optional(Type.String({ description: 'Hex-encoded AES key used to decrypt secretKeys[].encryptedValue.' })),
   podLabels: Type.Optional(Nullable(StringMap())),
   podAnnotations: Type.Optional(Nullable(StringMap())),
   serviceLabels: Type.Optional(Nullable(StringMap())),

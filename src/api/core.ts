@@ -50,9 +50,7 @@ export const Affinity = Type.Object(
             }),
           ),
         ),
-        requiredDuringSchedulingIgnoredDuringExecution: Type.Optional(
-          Type.Object({ nodeSelectorTerms: Type.Array(NodeSelectorTerm) }),
-        ),
+        requiredDuringSchedulingIgnoredDuringExecution: Type.Optional(Type.Object({ nodeSelectorTerms: Type.Array(NodeSelectorTerm) })),
       }),
     ),
     podAffinity: Type.Optional(PodAffinity),
@@ -82,9 +80,7 @@ export const EnvVar = Type.Object(
       Type.Object({
         configMapKeyRef: Type.Optional(KeySelector()),
         secretKeyRef: Type.Optional(KeySelector()),
-        fieldRef: Type.Optional(
-          Type.Object({ apiVersion: Type.Optional(Type.String()), fieldPath: Type.String() }),
-        ),
+        fieldRef: Type.Optional(Type.Object({ apiVersion: Type.Optional(Type.String()), fieldPath: Type.String() })),
         resourceFieldRef: Type.Optional(
           Type.Object({
             containerName: Type.Optional(Type.String()),

@@ -46,10 +46,7 @@ export function toStructural(schema: TSchema, path = '<root>'): JSONSchemaProps 
   if (schema.items) out.items = toStructural(schema.items as TSchema, `${path}[]`);
   if (schema.properties) {
     out.properties = Object.fromEntries(
-      Object.entries(schema.properties as Record<string, TSchema>).map(([name, prop]) => [
-        name,
-        toStructural(prop, `${path}.${name}`),
-      ]),
+      Object.entries(schema.properties as Record<string, TSchema>).map(([name, prop]) => [name, toStructural(prop, `${path}.${name}`)]),
     );
   }
   if (schema.patternProperties) {
@@ -191,7 +188,10 @@ export function renderCrdFiles({ kustomization = true } = {}): Map<string, strin
   );
   if (kustomization) {
     const resources = [...files.keys()];
-    files.set('kustomization.yaml', HEADER + stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }));
+    files.set(
+      'kustomization.yaml',
+      HEADER + stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }),
+    );
   }
   return files;
 }

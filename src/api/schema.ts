@@ -46,10 +46,7 @@ export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 
 /** A string restricted to the given values, emitted as a CRD enum. */
 export const StringEnum = <const T extends readonly string[]>(values: T, options: SchemaOptions = {}) =>
-  Type.Union(
-    values.map((v) => Type.Literal(v)) as TLiteral<T[number]>[],
-    options,
-  );
+  Type.Union(values.map((v) => Type.Literal(v)) as TLiteral<T[number]>[], options);
 
 /** An object whose unknown fields the API server keeps instead of pruning. */
 export const PRESERVE_UNKNOWN = { 'x-kubernetes-preserve-unknown-fields': true } as const;

@@ -26,7 +26,11 @@ export async function demo(names: string[], root: URL, print: (text: string) => 
   const server = buildServer({ logLevel: 'silent' });
   const address = await server.listen({ host: '127.0.0.1', port: 0 });
   try {
-    const sim = new Simulator({ hookUrl: address, controller: read(root, 'metacontroller/compositecontroller.yaml'), container: agentModel() });
+    const sim = new Simulator({
+      hookUrl: address,
+      controller: read(root, 'metacontroller/compositecontroller.yaml'),
+      container: agentModel(),
+    });
     const command = (text: string) => print(`\n$ ${text}`);
     const show = (kind: string) => {
       command(`kubectl get ${kind}`);
@@ -58,7 +62,9 @@ export async function demo(names: string[], root: URL, print: (text: string) => 
       if (example.scale) {
         const role = cluster.spec.roles.find((r: { id: string }) => r.id === example.scale!.role);
         role.members = example.scale.members;
-        command(`kubectl patch kdcluster ${cluster.metadata.name} --type json -p '[{"op":"replace","path":"/spec/roles/${cluster.spec.roles.indexOf(role)}/members","value":${role.members}}]'`);
+        command(
+          `kubectl patch kdcluster ${cluster.metadata.name} --type json -p '[{"op":"replace","path":"/spec/roles/${cluster.spec.roles.indexOf(role)}/members","value":${role.members}}]'`,
+        );
         sim.apply(cluster);
         await settle(`${example.scale.role} scaled to ${example.scale.members}`);
         show('pods');

@@ -32,7 +32,9 @@ async function main(argv: string[]): Promise<void> {
       });
       if (!values.filename?.length) throw new Error('render needs -f FILE (the cluster, its app, optionally kd-global-config)');
       const documents = values.filename.map((file) => readFileSync(file === '-' ? 0 : file, 'utf8'));
-      process.stdout.write(render({ documents, namespace: values.namespace, uid: values.uid!, systemNamespace: values['system-namespace']! }));
+      process.stdout.write(
+        render({ documents, namespace: values.namespace, uid: values.uid!, systemNamespace: values['system-namespace']! }),
+      );
       return;
     }
     case 'demo':

@@ -36,7 +36,11 @@ export function render(input: RenderInput): string {
     (related[type] ??= {})[`${ns}/${object.metadata.name}`] = { ...object, metadata: { ...object.metadata, namespace: ns } };
   }
   const response = sync({ controller: {}, parent, children: {}, related, finalizing: false }, { systemNamespace: input.systemNamespace });
-  const status = yaml({ status: response.status }).trimEnd().split('\n').map((line) => `# ${line}`).join('\n');
+  const status = yaml({ status: response.status })
+    .trimEnd()
+    .split('\n')
+    .map((line) => `# ${line}`)
+    .join('\n');
   const header = `# Rendered by kubedirector-hooks for KubeDirectorCluster ${namespace}/${cluster.metadata.name} (uid ${input.uid}).\n${status}\n`;
   return header + response.children.map((child) => `---\n${yaml(child)}`).join('');
 }

@@ -15,16 +15,14 @@ export function cardinality(role: AppRole): Cardinality {
 }
 
 /** Members a role asks for: its count, or the least its app role allows. */
-export const desiredMembers = (role: ClusterRole, appRole: AppRole | undefined) =>
-  role.members ?? (appRole ? cardinality(appRole).min : 0);
+export const desiredMembers = (role: ClusterRole, appRole: AppRole | undefined) => role.members ?? (appRole ? cardinality(appRole).min : 0);
 
 export const appRoleOf = (app: KubeDirectorAppSpec, id: string) => app.roles.find((r) => r.id === id);
 
 export const imageOf = (app: KubeDirectorAppSpec, appRole: AppRole) => appRole.imageRepoTag ?? app.defaultImageRepoTag;
 
 /** The amount of a resource a member is guaranteed: its request, else its limit (Kubernetes defaults one from the other). */
-export const limitOf = (role: ClusterRole, resource: string) =>
-  (role.resources.limits as Record<string, Quantity | undefined>)[resource];
+export const limitOf = (role: ClusterRole, resource: string) => (role.resources.limits as Record<string, Quantity | undefined>)[resource];
 
 export function requested(role: ClusterRole, resource: string) {
   return role.resources.requests?.[resource] ?? limitOf(role, resource);

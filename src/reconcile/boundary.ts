@@ -10,7 +10,8 @@ import { asDesired, observedChildren } from './observed.js';
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** What went wrong, in one line. */
-export const errorMessage = (error: unknown) => `internal error, existing objects are left as they are: ${error instanceof Error ? error.message : String(error)}`;
+export const errorMessage = (error: unknown) =>
+  `internal error, existing objects are left as they are: ${error instanceof Error ? error.message : String(error)}`;
 
 /** The frozen answer without any step's help: observed children echoed, previous status plus the error. */
 export function emergencyResponse(request: HookRequest, error: unknown): SyncResponse {

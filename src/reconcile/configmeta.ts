@@ -77,7 +77,9 @@ export function clusterConfigmeta(input: ConfigmetaInput) {
   const activeIds = active.map((r) => r.spec.id);
   const services: Record<string, unknown> = {};
   for (const service of app.services ?? []) {
-    const roles = app.config.roleServices.filter((rs) => rs.serviceIDs.includes(service.id) && activeIds.includes(rs.roleID)).map((rs) => rs.roleID);
+    const roles = app.config.roleServices
+      .filter((rs) => rs.serviceIDs.includes(service.id) && activeIds.includes(rs.roleID))
+      .map((rs) => rs.roleID);
     if (roles.length === 0) continue;
     services[service.id] = { '1': Object.fromEntries(roles.map((r) => [r, ref('nodegroups', '1', 'roles', r, 'services', service.id)])) };
   }
@@ -105,7 +107,12 @@ export function clusterConfigmeta(input: ConfigmetaInput) {
       '1': { roles, distro_id: app.distroID, catalog_entry_version: app.version, config_metadata: app.config.configMeta ?? {} },
     },
     distros: { [app.distroID]: { '1': ref('nodegroups', '1') } },
-    cluster: { name: input.clusterName, isolated: false, id: input.uid, config_metadata: { '1': ref('nodegroups', '1', 'config_metadata') } },
+    cluster: {
+      name: input.clusterName,
+      isolated: false,
+      id: input.uid,
+      config_metadata: { '1': ref('nodegroups', '1', 'config_metadata') },
+    },
     node: NODE_PLACEHOLDER,
     connections: { clusters: input.connections.clusters, configmaps: input.connections.configmaps, secrets: CONNECTED_SECRETS_PLACEHOLDER },
   };

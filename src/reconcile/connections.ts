@@ -35,13 +35,20 @@ function grouped(objects: KubeObject[], typeLabel: string, dataOf: (o: KubeObjec
   return groups;
 }
 
-export function connectionData(request: HookRequest, namespace: string, names: { clusters?: string[]; configmaps?: string[]; secrets?: string[] }): ConnectionData {
+export function connectionData(
+  request: HookRequest,
+  namespace: string,
+  names: { clusters?: string[]; configmaps?: string[]; secrets?: string[] },
+): ConnectionData {
   const relatedObject = (type: string, name: string) => request.related[type]?.[`${namespace}/${name}`];
   const configMaps = Object.values(request.related[TYPE.configMap] ?? {});
   const clusters: Record<string, unknown> = {};
   for (const name of [...new Set(names.clusters ?? [])].sort()) {
     const source = configMaps.find(
-      (cm) => cm.metadata.namespace === namespace && cm.metadata.labels?.[LABEL.cluster] === name && cm.metadata.labels?.[CONFIGMETA_LABEL] === 'true',
+      (cm) =>
+        cm.metadata.namespace === namespace &&
+        cm.metadata.labels?.[LABEL.cluster] === name &&
+        cm.metadata.labels?.[CONFIGMETA_LABEL] === 'true',
     );
     const text = (source?.data as Record<string, string> | undefined)?.[CONFIGMETA_KEY];
     if (!text || !relatedObject(TYPE.cluster, name)) continue;

@@ -24,12 +24,22 @@ function rules(parent: KubeObject, options: ReconcileOptions, withConnections: b
   const namespace = parent.metadata.namespace!;
   const spec = ((parent as { spec?: unknown }).spec ?? {}) as Partial<KubeDirectorClusterSpec>;
   const rules: RelatedResourceRule[] = [];
-  const appNamespaces = spec.appCatalog === 'local' ? [namespace] : spec.appCatalog === 'system' ? [options.systemNamespace] : [namespace, options.systemNamespace];
+  const appNamespaces =
+    spec.appCatalog === 'local'
+      ? [namespace]
+      : spec.appCatalog === 'system'
+        ? [options.systemNamespace]
+        : [namespace, options.systemNamespace];
   if (typeof spec.app === 'string' && spec.app) {
     for (const ns of new Set(appNamespaces)) {
       rules.push({ apiVersion: API_VERSION, resource: 'kubedirectorapps', namespace: ns, names: [spec.app] });
       // Setup packages carried by ConfigMaps next to the app, for clusters without internet access.
-      rules.push({ apiVersion: 'v1', resource: 'configmaps', namespace: ns, labelSelector: { matchLabels: { [PACKAGE_LABEL]: spec.app } } });
+      rules.push({
+        apiVersion: 'v1',
+        resource: 'configmaps',
+        namespace: ns,
+        labelSelector: { matchLabels: { [PACKAGE_LABEL]: spec.app } },
+      });
     }
   }
   rules.push({ apiVersion: API_VERSION, resource: 'kubedirectorconfigs', namespace: options.systemNamespace, names: [GLOBAL_CONFIG_NAME] });

@@ -6,7 +6,16 @@ import type { KubeObject } from '../api/meta.js';
 export const LAST_APPLIED = 'metacontroller.k8s.io/last-applied-configuration';
 
 /** Fields the API server owns; sending them back would fight the server. */
-const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'managedFields', 'selfLink', 'ownerReferences'];
+const SERVER_METADATA = [
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'managedFields',
+  'selfLink',
+  'ownerReferences',
+];
 
 /** The desired form of an observed child: its last-applied configuration, or the object without server-owned fields. */
 export function asDesired(observed: KubeObject): KubeObject {

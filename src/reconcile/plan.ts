@@ -170,7 +170,13 @@ function headlessOf(resolved: Resolved): string {
  */
 function departureHeard(resolved: Resolved, roles: RolePlan[], member: MemberPlan): boolean {
   const app = resolved.app?.spec;
-  const takers = app ? rolesTaking(app, roles.map((r) => r.id), 'delnodes') : [];
+  const takers = app
+    ? rolesTaking(
+        app,
+        roles.map((r) => r.id),
+        'delnodes',
+      )
+    : [];
   const listeners = roles
     .filter((r) => takers.includes(r.id))
     .flatMap((r) => r.members)
@@ -199,7 +205,15 @@ export function plan(resolved: Resolved): Plan {
 
     const members: MemberPlan[] = [];
     const add = (ordinal: number, status: MemberStatus, observation: PodObservation, flags: Partial<MemberPlan> = {}) =>
-      members.push({ ordinal, fqdn: fqdnOf(status.pod), status: observe(status, observation), observation, joined: false, leaving: false, ...flags });
+      members.push({
+        ordinal,
+        fqdn: fqdnOf(status.pod),
+        status: observe(status, observation),
+        observation,
+        joined: false,
+        leaving: false,
+        ...flags,
+      });
 
     for (const member of previous?.members ?? []) {
       const ordinal = podOrdinal(statefulSet, member.pod);

@@ -3,12 +3,7 @@
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import { KubeDirectorAppSpec } from '../api/app.js';
-import {
-  KubeDirectorClusterSpec,
-  KubeDirectorClusterStatus,
-  type NamingScheme,
-  type ServiceType,
-} from '../api/cluster.js';
+import { KubeDirectorClusterSpec, KubeDirectorClusterStatus, type NamingScheme, type ServiceType } from '../api/cluster.js';
 import { GLOBAL_CONFIG_NAME, KubeDirectorConfigSpec } from '../api/config.js';
 import type { HookRequest, ObjectsByType } from '../api/hook.js';
 import type { KubeObject } from '../api/meta.js';
@@ -94,8 +89,7 @@ function byName(objects: ObjectsByType, type: string, namespace: string): Map<st
   return result;
 }
 
-const related = (request: HookRequest, type: string, namespace: string, name: string) =>
-  request.related[type]?.[`${namespace}/${name}`];
+const related = (request: HookRequest, type: string, namespace: string, name: string) => request.related[type]?.[`${namespace}/${name}`];
 
 /** The catalog the app comes from: the spec's, else the one existing children were made from, else upstream's lookup order. */
 function appCandidates(spec: KubeDirectorClusterSpec | undefined, observed: Observed): AppCatalog[] {
@@ -125,9 +119,7 @@ export function resolve(request: HookRequest, options: ReconcileOptions): Resolv
     pods: byName(request.related, TYPE.pod, namespace),
   };
 
-  const configObject = related(request, TYPE.config, options.systemNamespace, GLOBAL_CONFIG_NAME) as
-    | { spec?: unknown }
-    | undefined;
+  const configObject = related(request, TYPE.config, options.systemNamespace, GLOBAL_CONFIG_NAME) as { spec?: unknown } | undefined;
   const config = Value.Check(KubeDirectorConfigSpec, configObject?.spec) ? (configObject!.spec as KubeDirectorConfigSpec) : {};
 
   const appName = spec?.app ?? String((rawSpec as { app?: unknown } | undefined)?.app ?? '');
@@ -173,7 +165,8 @@ export function resolve(request: HookRequest, options: ReconcileOptions): Resolv
 /** An object this cluster made earlier, found by its labels: its name is kept even if the naming rules change. */
 function findOwn(objects: Map<string, KubeObject>, cluster: string): string | undefined {
   for (const object of objects.values()) {
-    if (object.metadata.labels?.[LABEL.cluster] === cluster && object.metadata.labels?.[CONFIGMETA_LABEL] === 'true') return object.metadata.name;
+    if (object.metadata.labels?.[LABEL.cluster] === cluster && object.metadata.labels?.[CONFIGMETA_LABEL] === 'true')
+      return object.metadata.name;
   }
   return undefined;
 }

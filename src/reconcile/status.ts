@@ -33,7 +33,10 @@ function rollup(members: MemberStatus[]): MemberStateRollup {
   const restarting = (m: MemberStatus) => m.stateDetail?.lastConfiguredContainer !== undefined;
   return {
     membershipChanging: members.some(
-      (m) => ((m.state === 'create pending' || m.state === 'creating') && !restarting(m)) || m.state === 'delete pending' || m.state === 'deleting',
+      (m) =>
+        ((m.state === 'create pending' || m.state === 'creating') && !restarting(m)) ||
+        m.state === 'delete pending' ||
+        m.state === 'deleting',
     ),
     membersDown: members.some((m) => m.state !== 'create pending' && m.state !== 'deleting' && down(m)),
     membersInitializing: members.some((m) => m.stateDetail?.lastKnownContainerState === 'initializing'),
@@ -53,13 +56,27 @@ function clusterState(previous: ClusterState | undefined, members: MemberStatus[
   return previous === undefined || previous === 'creating' ? 'creating' : 'updating';
 }
 
-function readyCondition(resolved: Resolved, state: ClusterState, members: MemberStatus[], ready: number, roll: MemberStateRollup): Condition {
+function readyCondition(
+  resolved: Resolved,
+  state: ClusterState,
+  members: MemberStatus[],
+  ready: number,
+  roll: MemberStateRollup,
+): Condition {
   const total = members.length;
-  if (roll.configErrors) return condition(resolved, 'Ready', false, 'ConfigError', 'some members failed to configure; see status.roles[].members[].stateDetail');
+  if (roll.configErrors)
+    return condition(resolved, 'Ready', false, 'ConfigError', 'some members failed to configure; see status.roles[].members[].stateDetail');
   if (state !== 'configured') {
-    return condition(resolved, 'Ready', false, state === 'creating' ? 'Creating' : 'Updating', `${ready} of ${total} members ready; members are joining, leaving or taking in a change`);
+    return condition(
+      resolved,
+      'Ready',
+      false,
+      state === 'creating' ? 'Creating' : 'Updating',
+      `${ready} of ${total} members ready; members are joining, leaving or taking in a change`,
+    );
   }
-  if (ready < total) return condition(resolved, 'Ready', false, roll.membersDown ? 'MembersDown' : 'MembersNotReady', `${ready} of ${total} members ready`);
+  if (ready < total)
+    return condition(resolved, 'Ready', false, roll.membersDown ? 'MembersDown' : 'MembersNotReady', `${ready} of ${total} members ready`);
   return condition(resolved, 'Ready', true, 'AllMembersReady', `all ${total} members are configured and ready`);
 }
 
@@ -89,25 +106,29 @@ export function clusterStatus(resolved: Resolved, plan: Plan, rendered: Rendered
   const { templates, publication } = rendered;
   const deferred = [...rendered.deferred];
   if (publication.size > CONFIGMAP_LIMIT) {
-    deferred.push(`the cluster's configuration is ${publication.size} bytes, over the ConfigMap limit of ${CONFIGMAP_LIMIT}: members cannot receive it`);
+    deferred.push(
+      `the cluster's configuration is ${publication.size} bytes, over the ConfigMap limit of ${CONFIGMAP_LIMIT}: members cannot receive it`,
+    );
   }
   // A role that left the spec stays in status only while it still has members.
-  const roles = plan.roles.filter((role) => role.spec || role.members.length > 0).map((role) => {
-    const claims = templates.get(role.id) ?? [];
-    const devices = blockDevicePaths(claims, role.spec);
-    const exposed = rolePorts(app, role.id).length > 0;
-    const service = (pod: string) => (exposed ? memberServiceName(resolved.identity.scheme, pod) : NO_SERVICE);
-    return {
-      id: role.id,
-      statefulSet: role.statefulSet,
-      members: role.members.map((member) => ({
-        ...withPending(member.status, pendingNotifications(publication.events, role.id, member)),
-        service: service(member.status.pod),
-        ...(claims.some((c) => c.name === DATA_CLAIM) ? { pvc: claimName(DATA_CLAIM, member.status.pod) } : {}),
-        ...(devices.length > 0 ? { blockDevicePaths: devices } : {}),
-      })),
-    };
-  });
+  const roles = plan.roles
+    .filter((role) => role.spec || role.members.length > 0)
+    .map((role) => {
+      const claims = templates.get(role.id) ?? [];
+      const devices = blockDevicePaths(claims, role.spec);
+      const exposed = rolePorts(app, role.id).length > 0;
+      const service = (pod: string) => (exposed ? memberServiceName(resolved.identity.scheme, pod) : NO_SERVICE);
+      return {
+        id: role.id,
+        statefulSet: role.statefulSet,
+        members: role.members.map((member) => ({
+          ...withPending(member.status, pendingNotifications(publication.events, role.id, member)),
+          service: service(member.status.pod),
+          ...(claims.some((c) => c.name === DATA_CLAIM) ? { pvc: claimName(DATA_CLAIM, member.status.pod) } : {}),
+          ...(devices.length > 0 ? { blockDevicePaths: devices } : {}),
+        })),
+      };
+    });
   const members = roles.flatMap((r) => r.members);
   const ready = plan.roles.flatMap((r) => r.members).filter((m) => m.observation.ready).length;
   const memberStateRollup = rollup(members);
@@ -138,7 +159,12 @@ function withPending(status: MemberStatus, pending: { arguments: string[] }[]): 
 }
 
 /** The status of a cluster whose children are frozen: what was known before, and why nothing moves. */
-export function frozenStatus(resolved: Resolved, problems: Problem[], readyReason: string, readyMessage: string): KubeDirectorClusterStatus {
+export function frozenStatus(
+  resolved: Resolved,
+  problems: Problem[],
+  readyReason: string,
+  readyMessage: string,
+): KubeDirectorClusterStatus {
   const kept = (resolved.previous.conditions ?? []).filter((c) => c.type !== 'Valid' && c.type !== 'Ready');
   return {
     ...resolved.previous,

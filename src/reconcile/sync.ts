@@ -25,7 +25,13 @@ function reconcile(request: HookRequest, options: ReconcileOptions): SyncRespons
   const resolved = resolve(request, options);
   const problems = validate(resolved);
   if (problems.length > 0) {
-    return frozen(request, resolved, problems, 'Invalid', 'reconciliation is paused until the spec is valid: existing objects are left as they are');
+    return frozen(
+      request,
+      resolved,
+      problems,
+      'Invalid',
+      'reconciliation is paused until the spec is valid: existing objects are left as they are',
+    );
   }
   try {
     const planned = plan(resolved);

@@ -69,7 +69,11 @@ function roleProblems(resolved: Resolved, app: KubeDirectorAppSpec, role: Cluste
   }
   const minStorage = appRole.minStorage;
   if (role.storage && parseQuantity(role.storage.size)! <= 0n) {
-    problems.push({ reason: 'InvalidStorage', field: `${field}.storage.size`, message: `role "${role.id}" storage size must be greater than zero` });
+    problems.push({
+      reason: 'InvalidStorage',
+      field: `${field}.storage.size`,
+      message: `role "${role.id}" storage size must be greater than zero`,
+    });
   } else if (minStorage && !role.storage && !minStorage.ephemeralModeSupported) {
     problems.push({
       reason: 'BelowMinStorage',
@@ -128,18 +132,30 @@ export function validate(resolved: Resolved): Problem[] {
   for (const id of app.config.selectedRoles) {
     const appRole = appRoleOf(app, id);
     if (appRole && !present.has(id) && cardinality(appRole).min > 0) {
-      problems.push({ reason: 'RoleMissing', field: 'spec.roles', message: `role "${id}" of app "${resolved.appRef.name}" needs at least ${cardinality(appRole).min} members but is not in spec.roles` });
+      problems.push({
+        reason: 'RoleMissing',
+        field: 'spec.roles',
+        message: `role "${id}" of app "${resolved.appRef.name}" needs at least ${cardinality(appRole).min} members but is not in spec.roles`,
+      });
     }
   }
 
   const total = spec.roles.reduce((sum, role) => sum + desiredMembers(role, appRoleOf(app, role.id)), 0);
   if (total > MAX_MEMBERS) {
-    problems.push({ reason: 'TooManyMembers', field: 'spec.roles', message: `${total} members requested; a cluster has at most ${MAX_MEMBERS}` });
+    problems.push({
+      reason: 'TooManyMembers',
+      field: 'spec.roles',
+      message: `${total} members requested; a cluster has at most ${MAX_MEMBERS}`,
+    });
   }
 
   const prefix = resolved.config.requiredSecretPrefix;
   if (prefix && spec.defaultSecret && !spec.defaultSecret.name.startsWith(prefix)) {
-    problems.push({ reason: 'SecretPrefix', field: 'spec.defaultSecret.name', message: `defaultSecret "${spec.defaultSecret.name}" does not start with the required prefix "${prefix}"` });
+    problems.push({
+      reason: 'SecretPrefix',
+      field: 'spec.defaultSecret.name',
+      message: `defaultSecret "${spec.defaultSecret.name}" does not start with the required prefix "${prefix}"`,
+    });
   }
 
   const owners = new Map<string, string>();
@@ -147,7 +163,11 @@ export function validate(resolved: Resolved): Problem[] {
     const name = statefulSetName(resolved.identity, role.id);
     const other = owners.get(name);
     if (other) {
-      problems.push({ reason: 'NameCollision', field: 'spec.roles', message: `roles "${other}" and "${role.id}" would share the StatefulSet name "${name}"; use namingScheme UID or distinct role ids` });
+      problems.push({
+        reason: 'NameCollision',
+        field: 'spec.roles',
+        message: `roles "${other}" and "${role.id}" would share the StatefulSet name "${name}"; use namingScheme UID or distinct role ids`,
+      });
     }
     owners.set(name, role.id);
   }

@@ -71,7 +71,13 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
 
   app.addHook('onResponse', async (request, reply) => {
     request.endMetrics?.(reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'rejected' : 'success');
-    const line = { method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime), ...request.outcome };
+    const line = {
+      method: request.method,
+      url: request.url,
+      statusCode: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+      ...request.outcome,
+    };
     if (PROBES.has(request.url)) reply.log.debug(line, 'probe');
     else if (reply.statusCode >= 500) reply.log.error(line, 'hook call failed');
     else if (reply.statusCode >= 400) reply.log.warn(line, 'hook call rejected');
@@ -82,10 +88,14 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     request.outcome = { reason: error.message };
     if (status >= 500) request.log.error({ err: error }, 'hook failed');
-    return reply.code(status).send({ error: errorTitle(status), message: describe(error, request.headers['content-type'], settings.bodyLimit) });
+    return reply
+      .code(status)
+      .send({ error: errorTitle(status), message: describe(error, request.headers['content-type'], settings.bodyLimit) });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: 'Not Found', message: `no route ${request.method} ${request.url}; hooks are POST /customize, /sync, /finalize` }),
+    reply
+      .code(404)
+      .send({ error: 'Not Found', message: `no route ${request.method} ${request.url}; hooks are POST /customize, /sync, /finalize` }),
   );
 
   // While closing, fastify answers 503 to every new request, so /readyz turns unready by itself.

@@ -22,8 +22,7 @@ export const hookRoutes: FastifyPluginAsyncTypebox<ReconcileOptions & { metrics:
   const reconcile: ReconcileOptions = { systemNamespace: options.systemNamespace };
   // Every log line about a hook call names its parent, rejected calls included when the body parsed.
   app.addHook('preValidation', async (request, reply) => {
-    const metadata = (request.body as { parent?: { metadata?: { namespace?: unknown; name?: unknown } } } | undefined)
-      ?.parent?.metadata;
+    const metadata = (request.body as { parent?: { metadata?: { namespace?: unknown; name?: unknown } } } | undefined)?.parent?.metadata;
     if (metadata && typeof metadata.name === 'string') {
       request.log = request.log.child({ parent: `${String(metadata.namespace ?? '')}/${metadata.name}` });
       reply.log = request.log;

@@ -28,7 +28,12 @@ export function hookMetrics(): HookMetrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const inFlight = new Gauge({ name: 'kubedirector_hook_in_flight', help: 'Hook calls being answered.', labelNames: ['hook'], registers: [registry] });
+  const inFlight = new Gauge({
+    name: 'kubedirector_hook_in_flight',
+    help: 'Hook calls being answered.',
+    labelNames: ['hook'],
+    registers: [registry],
+  });
   const children = new Counter({
     name: 'kubedirector_rendered_children_total',
     help: 'Children returned by sync and finalize, by kind.',

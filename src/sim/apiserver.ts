@@ -21,7 +21,16 @@ export class ApiError extends Error {
 export type Admission = (obj: Obj, old: Obj | undefined) => string[];
 
 /** Metadata only the API server writes. */
-const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink'];
+const SERVER_METADATA = [
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+  'selfLink',
+];
 
 const keyOf = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
 
@@ -141,7 +150,8 @@ export class ApiServer {
   }
 
   private store(info: KindInfo, obj: Obj, old: Obj): Obj {
-    const content = (o: Obj) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'metadata' && !(k === 'status' && info.statusSubresource)));
+    const content = (o: Obj) =>
+      Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'metadata' && !(k === 'status' && info.statusSubresource)));
     if (info.generation && !deepEqual(content(old), content(obj))) obj.metadata.generation = old.metadata.generation + 1;
     if (deepEqual(obj, old)) return clone(old);
     // With the last finalizer gone, a deletion without grace period completes.

@@ -97,7 +97,10 @@ function pullPolicy(image: string): string {
 function defaultSecret(secret: Obj): void {
   secret.type ??= 'Opaque';
   if (!secret.stringData) return;
-  const encoded = Object.entries(secret.stringData as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]);
+  const encoded = Object.entries(secret.stringData as Record<string, string>).map(([k, v]) => [
+    k,
+    Buffer.from(v, 'utf8').toString('base64'),
+  ]);
   secret.data = { ...secret.data, ...Object.fromEntries(encoded) };
   delete secret.stringData;
 }

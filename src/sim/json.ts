@@ -15,7 +15,13 @@ export const deepEqual = (a: unknown, b: unknown): boolean => isDeepStrictEqual(
 /** JSON with object keys sorted, as Go encodes maps: equal values give equal text whatever the key order. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    isObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
+    isObject(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, v[k]]),
+        )
+      : v,
   );
 }
 

@@ -62,4 +62,5 @@ export function kindOfResource(apiVersion: string, resource: string): KindInfo |
 export const typeKey = (obj: Obj) => `${obj.kind}.${obj.apiVersion}`;
 
 /** The inner key of a v2 hook object map. */
-export const nameKey = (obj: Obj): string => (obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name);
+export const nameKey = (obj: Obj): string =>
+  obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name;

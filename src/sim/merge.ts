@@ -23,7 +23,8 @@ class Merger {
 
   /** The shape of the destination decides; a last-applied or desired value of another shape counts as absent. */
   value(destination: unknown, lastApplied: unknown, desired: unknown): unknown {
-    if (isObject(destination)) return this.object(destination, isObject(lastApplied) ? lastApplied : undefined, isObject(desired) ? desired : undefined);
+    if (isObject(destination))
+      return this.object(destination, isObject(lastApplied) ? lastApplied : undefined, isObject(desired) ? desired : undefined);
     if (Array.isArray(destination)) {
       return this.array(destination, Array.isArray(lastApplied) ? lastApplied : undefined, Array.isArray(desired) ? desired : undefined);
     }

@@ -3,8 +3,21 @@
 import type { Obj } from './json.js';
 
 const SUFFIXES: [suffix: string, base: bigint, exponent: number][] = [
-  ['Ki', 1024n, 1], ['Mi', 1024n, 2], ['Gi', 1024n, 3], ['Ti', 1024n, 4], ['Pi', 1024n, 5], ['Ei', 1024n, 6],
-  ['n', 10n, -9], ['u', 10n, -6], ['m', 10n, -3], ['k', 10n, 3], ['M', 10n, 6], ['G', 10n, 9], ['T', 10n, 12], ['P', 10n, 15], ['E', 10n, 18],
+  ['Ki', 1024n, 1],
+  ['Mi', 1024n, 2],
+  ['Gi', 1024n, 3],
+  ['Ti', 1024n, 4],
+  ['Pi', 1024n, 5],
+  ['Ei', 1024n, 6],
+  ['n', 10n, -9],
+  ['u', 10n, -6],
+  ['m', 10n, -3],
+  ['k', 10n, 3],
+  ['M', 10n, 6],
+  ['G', 10n, 9],
+  ['T', 10n, 12],
+  ['P', 10n, 15],
+  ['E', 10n, 18],
 ];
 
 /** A quantity as an exact fraction numerator/10^scale, or undefined when it is not one. */
@@ -41,4 +54,3 @@ export function compareQuantity(a: unknown, b: unknown): -1 | 0 | 1 | undefined 
   const right = y.numerator * 10n ** BigInt(scale - y.scale);
   return left < right ? -1 : left > right ? 1 : 0;
 }
-

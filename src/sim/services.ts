@@ -46,7 +46,9 @@ export function defaultService(service: Obj, old: Obj | undefined, allocator: Se
     port.protocol ??= 'TCP';
     port.targetPort ??= port.port;
     if (!usesNodePorts(spec)) delete port.nodePort;
-    else port.nodePort ??= oldPorts.find((p) => p.port === port.port && (p.protocol ?? 'TCP') === port.protocol)?.nodePort ?? allocator.nodePort();
+    else
+      port.nodePort ??=
+        oldPorts.find((p) => p.port === port.port && (p.protocol ?? 'TCP') === port.protocol)?.nodePort ?? allocator.nodePort();
   }
   if (usesNodePorts(spec)) spec.externalTrafficPolicy ??= 'Cluster';
   else delete spec.externalTrafficPolicy;

@@ -64,9 +64,16 @@ export class Simulator {
     this.api = new ApiServer(this.clock, (obj, old) => this.admit(obj, old));
     const behaviour = options.container;
     const store = memoryStore(this.api);
-    this.kubelet = new Kubelet(store, this.clock, (pod) => (behaviour ? behaviour(pod as KubeObject, this) : { ready: true }), (m) => this.record('kubelet', m));
+    this.kubelet = new Kubelet(
+      store,
+      this.clock,
+      (pod) => (behaviour ? behaviour(pod as KubeObject, this) : { ready: true }),
+      (m) => this.record('kubelet', m),
+    );
     const hooks = new HookClient(options.hookUrl.replace(/\/+$/, ''), this.calls);
-    this.metacontroller = new Metacontroller(store, this.config, clone(options.controller), hooks, this.calls, (parent, m) => this.record(`metacontroller ${parent}`, m));
+    this.metacontroller = new Metacontroller(store, this.config, clone(options.controller), hooks, this.calls, (parent, m) =>
+      this.record(`metacontroller ${parent}`, m),
+    );
   }
 
   /** Like `kubectl apply`: creates, or merges the change since the last apply into the stored object. */
@@ -132,7 +139,11 @@ export class Simulator {
     const changes = last!.changes.slice(0, 20).map((c) => `  ${c}`);
     const errors = last!.errors.slice(-5).map((e) => `  ${e}`);
     throw new Error(
-      [`did not converge in ${maxRounds} rounds; round ${last!.round} still changed:`, ...changes, ...(errors.length ? ['and recorded errors:', ...errors] : [])].join('\n'),
+      [
+        `did not converge in ${maxRounds} rounds; round ${last!.round} still changed:`,
+        ...changes,
+        ...(errors.length ? ['and recorded errors:', ...errors] : []),
+      ].join('\n'),
     );
   }
 

@@ -16,14 +16,20 @@ function columns(info: KindInfo, clock: Clock): [Row, (o: Obj) => Row] {
   const age = (o: Obj) => clock.age(o.metadata.creationTimestamp);
   switch (info.kind) {
     case 'Pod':
-      return [['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'], (o) => [o.metadata.name, podReady(o), podStatus(o), podRestarts(o, clock), age(o)]];
+      return [
+        ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'],
+        (o) => [o.metadata.name, podReady(o), podStatus(o), podRestarts(o, clock), age(o)],
+      ];
     case 'Service':
       return [
         ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'],
         (o) => [o.metadata.name, o.spec.type, o.spec.clusterIP ?? '<none>', externalIP(o), ports(o), age(o)],
       ];
     case 'PersistentVolumeClaim':
-      return [['NAME', 'STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'STORAGECLASS', 'AGE'], (o) => [o.metadata.name, ...claimColumns(o), age(o)]];
+      return [
+        ['NAME', 'STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'STORAGECLASS', 'AGE'],
+        (o) => [o.metadata.name, ...claimColumns(o), age(o)],
+      ];
     case 'StatefulSet':
       return [['NAME', 'READY', 'AGE'], (o) => [o.metadata.name, `${o.status?.readyReplicas ?? 0}/${o.spec.replicas}`, age(o)]];
     case 'ConfigMap':
@@ -69,7 +75,8 @@ function podStatus(pod: Obj): string {
     else if (terminated) reason = terminated.signal ? `Signal:${terminated.signal}` : `ExitCode:${terminated.exitCode}`;
     else if (c.ready && c.state?.running) running = true;
   }
-  if (reason === 'Completed' && running) reason = pod.status?.conditions?.some((c: Obj) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';
+  if (reason === 'Completed' && running)
+    reason = pod.status?.conditions?.some((c: Obj) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';
   return pod.metadata.deletionTimestamp ? 'Terminating' : reason;
 }
 
@@ -109,5 +116,12 @@ function claimColumns(claim: Obj): string[] {
 /** Columns padded as kubectl's tabwriter does (3 spaces of padding, minimum width 6); the last column is not padded. */
 function align(rows: Row[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(6, ...rows.map((r) => (r[i] ?? '').length + 3)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+        .join('')
+        .trimEnd(),
+    )
+    .join('\n');
 }

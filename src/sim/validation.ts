@@ -10,7 +10,14 @@ const DNS_LABEL_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
-const STATEFULSET_MUTABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'];
+const STATEFULSET_MUTABLE = [
+  'replicas',
+  'ordinals',
+  'template',
+  'updateStrategy',
+  'persistentVolumeClaimRetentionPolicy',
+  'minReadySeconds',
+];
 
 /** Errors of an object being created or updated, whatever its previous state. */
 export function objectErrors(obj: Obj): string[] {
@@ -28,11 +35,15 @@ export function updateErrors(old: Obj, obj: Obj): string[] {
     case 'StatefulSet':
       return deepEqual(without(old.spec, STATEFULSET_MUTABLE), without(obj.spec, STATEFULSET_MUTABLE))
         ? []
-        : [`spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden`];
+        : [
+            `spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden`,
+          ];
     case 'PersistentVolumeClaim':
       return claimUpdateErrors(old, obj);
     case 'Service':
-      return old.spec.clusterIP === obj.spec.clusterIP ? [] : [`spec.clusterIP: Invalid value: "${obj.spec.clusterIP}": field is immutable`];
+      return old.spec.clusterIP === obj.spec.clusterIP
+        ? []
+        : [`spec.clusterIP: Invalid value: "${obj.spec.clusterIP}": field is immutable`];
     default:
       return [];
   }
@@ -44,11 +55,15 @@ function nameErrors(obj: Obj): string[] {
   if (obj.kind === 'Service') {
     return name.length <= 63 && DNS_LABEL_1035.test(name)
       ? []
-      : [`metadata.name: Invalid value: "${name}": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, end with an alphanumeric character, and be at most 63 characters`];
+      : [
+          `metadata.name: Invalid value: "${name}": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, end with an alphanumeric character, and be at most 63 characters`,
+        ];
   }
   return name.length <= 253 && DNS_SUBDOMAIN.test(name)
     ? []
-    : [`metadata.name: Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`];
+    : [
+        `metadata.name: Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+      ];
 }
 
 function labelErrors(labels: Record<string, unknown>): string[] {
@@ -57,10 +72,13 @@ function labelErrors(labels: Record<string, unknown>): string[] {
     const slash = key.lastIndexOf('/');
     const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
     const name = key.slice(slash + 1);
-    const validKey = name.length <= 63 && LABEL_NAME.test(name) && (prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix)));
+    const validKey =
+      name.length <= 63 && LABEL_NAME.test(name) && (prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix)));
     if (!validKey) errors.push(`metadata.labels: Invalid value: "${key}": not a valid label key`);
     if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
-      errors.push(`metadata.labels: Invalid value: "${String(value)}": a valid label must be an empty string or consist of at most 63 alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`);
+      errors.push(
+        `metadata.labels: Invalid value: "${String(value)}": a valid label must be an empty string or consist of at most 63 alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+      );
     }
   }
   return errors;
@@ -86,13 +104,19 @@ function claimSpecErrors(spec: Obj = {}): string[] {
 /** Only a bound claim's requested storage may change, and only upwards; volumeName is set once by the binder. */
 function claimUpdateErrors(old: Obj, obj: Obj): string[] {
   const requests = (claim: Obj) => claim.spec.resources?.requests ?? {};
-  const immutable = 'spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims';
+  const immutable =
+    'spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims';
   const rebound = Boolean(old.spec.volumeName) && old.spec.volumeName !== obj.spec.volumeName;
-  const otherFields = (spec: Obj) => ({ ...without(spec, ['resources', 'volumeName']), resources: without(spec.resources ?? {}, ['requests']) });
+  const otherFields = (spec: Obj) => ({
+    ...without(spec, ['resources', 'volumeName']),
+    resources: without(spec.resources ?? {}, ['requests']),
+  });
   if (rebound || !deepEqual(otherFields(old.spec), otherFields(obj.spec))) return [immutable];
   if (deepEqual(requests(old), requests(obj))) return [];
   if (old.status?.phase !== 'Bound') return [immutable];
-  return compareQuantity(requests(obj).storage, requests(old).storage) === -1 ? ['spec.resources.requests.storage: Forbidden: field can not be less than previous value'] : [];
+  return compareQuantity(requests(obj).storage, requests(old).storage) === -1
+    ? ['spec.resources.requests.storage: Forbidden: field can not be less than previous value']
+    : [];
 }
 
 function without(obj: Obj, keys: string[]): Obj {

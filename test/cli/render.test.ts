@@ -13,11 +13,24 @@ t.test('render prints, for every example cluster, YAML that kubectl could apply'
   t.ok(examples.length >= 2);
   for (const file of examples) {
     const cluster = parse(text(`clusters/${file}`));
-    const output = render({ documents: [text(`clusters/${file}`), text(`catalog/${cluster.spec.app}.yaml`)], uid: 'u-1', systemNamespace: 'kubedirector' });
-    const objects = parseAllDocuments(output).map((d) => d.toJS() as KubeObject).filter(Boolean);
-    t.same([...new Set(objects.map((o) => o.kind))].sort(), ['ConfigMap', 'PersistentVolumeClaim', 'Secret', 'Service', 'StatefulSet'], `${file}: every kind of child`);
+    const output = render({
+      documents: [text(`clusters/${file}`), text(`catalog/${cluster.spec.app}.yaml`)],
+      uid: 'u-1',
+      systemNamespace: 'kubedirector',
+    });
+    const objects = parseAllDocuments(output)
+      .map((d) => d.toJS() as KubeObject)
+      .filter(Boolean);
+    t.same(
+      [...new Set(objects.map((o) => o.kind))].sort(),
+      ['ConfigMap', 'PersistentVolumeClaim', 'Secret', 'Service', 'StatefulSet'],
+      `${file}: every kind of child`,
+    );
     t.same(objects.flatMap(kubernetesErrors), [], `${file}: every object is valid Kubernetes`);
-    t.ok(objects.every((o) => o.metadata.namespace === 'default'), `${file}: in the cluster's namespace`);
+    t.ok(
+      objects.every((o) => o.metadata.namespace === 'default'),
+      `${file}: in the cluster's namespace`,
+    );
     t.match(output, /^# Rendered by kubedirector-hooks for KubeDirectorCluster default\//);
     t.match(output, /\n# status:\n#   state: creating\n/, `${file}: the status as a comment`);
   }
@@ -25,11 +38,15 @@ t.test('render prints, for every example cluster, YAML that kubectl could apply'
 
 t.test('render takes one cluster, its app from the same or another file, and kd-global-config', async (t) => {
   const both = `${text('clusters/spark.yaml')}\n---\n${text('catalog/spark.yaml')}`;
-  const config = 'apiVersion: kubedirector.hpe.com/v1beta1\nkind: KubeDirectorConfig\nmetadata:\n  name: kd-global-config\nspec:\n  defaultServiceType: NodePort\n';
+  const config =
+    'apiVersion: kubedirector.hpe.com/v1beta1\nkind: KubeDirectorConfig\nmetadata:\n  name: kd-global-config\nspec:\n  defaultServiceType: NodePort\n';
   const output = render({ documents: [both, config], namespace: 'data', uid: 'u-2', systemNamespace: 'kubedirector' });
   t.match(output, /type: NodePort/, 'the config applies');
   t.match(output, /namespace: data/);
-  t.throws(() => render({ documents: [text('catalog/spark.yaml')], uid: 'u', systemNamespace: 'kd' }), /exactly one KubeDirectorCluster, got 0/);
+  t.throws(
+    () => render({ documents: [text('catalog/spark.yaml')], uid: 'u', systemNamespace: 'kd' }),
+    /exactly one KubeDirectorCluster, got 0/,
+  );
   const missingApp = render({ documents: [text('clusters/spark.yaml')], uid: 'u', systemNamespace: 'kd' });
   t.match(missingApp, /#       reason: AppNotFound/, 'without its app, render says why nothing is rendered');
 });

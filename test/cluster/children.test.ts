@@ -49,7 +49,11 @@ if (session) {
           if (answer.status) statuses.add(JSON.stringify(answer.status));
         }
         await provisionVolumes(kube, ns);
-        t.same(problems, [], `${step}: ${count} new or changed children applied with field manager metacontroller, each unchanged by a second apply`);
+        t.same(
+          problems,
+          [],
+          `${step}: ${count} new or changed children applied with field manager metacontroller, each unchanged by a second apply`,
+        );
       }
       t.ok(steps >= 7, `${steps} steps replayed`);
       t.ok(applied.size >= 5, `${applied.size} children rendered`);
@@ -59,7 +63,8 @@ if (session) {
         const status = { ...JSON.parse(text), observedGeneration: parent.metadata.generation };
         const current = (await kube.get(parent.apiVersion, parent.kind, ns, parent.metadata.name))!;
         const written = await kube.updateStatus({ ...current, status });
-        if (JSON.stringify(sorted(written.status)) !== JSON.stringify(sorted(status))) pruned.push(JSON.stringify(diff(status, written.status)));
+        if (JSON.stringify(sorted(written.status)) !== JSON.stringify(sorted(status)))
+          pruned.push(JSON.stringify(diff(status, written.status)));
       }
       t.same(pruned, [], `${statuses.size} distinct statuses read back identical through the status subresource`);
     });
@@ -112,7 +117,12 @@ function changedPaths(before: unknown, after: unknown, path = ''): string[] {
 /** JSON with object keys sorted, for comparing what the server stored with what was written. */
 function sorted(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sorted);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sorted(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => [k, sorted(v)]),
+    );
   return value;
 }
 
@@ -120,7 +130,8 @@ function sorted(value: unknown): unknown {
 function diff(written: Obj, read: Obj | undefined): Obj {
   const out: Obj = {};
   for (const key of new Set([...Object.keys(written), ...Object.keys(read ?? {})])) {
-    if (JSON.stringify(sorted(written[key])) !== JSON.stringify(sorted(read?.[key]))) out[key] = { written: written[key], read: read?.[key] };
+    if (JSON.stringify(sorted(written[key])) !== JSON.stringify(sorted(read?.[key])))
+      out[key] = { written: written[key], read: read?.[key] };
   }
   return out;
 }

@@ -21,7 +21,12 @@ if (session) {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
       metadata: { name: 'smoke', namespace: ns },
-      spec: { serviceName: 'smoke', replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+      spec: {
+        serviceName: 'smoke',
+        replicas: 2,
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
+      },
     });
     const podNames = async () => (await kube.list('v1', 'Pod', ns)).map((p) => p.metadata.name).sort();
     let pods: string[] = [];

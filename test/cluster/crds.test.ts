@@ -28,7 +28,11 @@ if (session) {
         `${dir}: every CRD is Established`,
       );
       for (const crd of stored) {
-        const again = await kube.apply(crdsOf(dir).find((c) => c.metadata.name === crd.metadata.name)!, manager, { force: true });
+        const again = await kube.apply(
+          crdsOf(dir).find((c) => c.metadata.name === crd.metadata.name)!,
+          manager,
+          { force: true },
+        );
         t.equal(again.metadata.resourceVersion, crd.metadata.resourceVersion, `${dir}: ${crd.metadata.name} unchanged by a second apply`);
         t.ok(established(crd));
       }
@@ -50,7 +54,9 @@ if (session) {
       let message = 'accepted';
       try {
         if (update) {
-          const stored = (await kube.get(base.apiVersion, base.kind, ns, base.metadata.name)) ?? (await kube.create(base, { fieldValidation: 'Strict' }));
+          const stored =
+            (await kube.get(base.apiVersion, base.kind, ns, base.metadata.name)) ??
+            (await kube.create(base, { fieldValidation: 'Strict' }));
           object.metadata.resourceVersion = stored.metadata.resourceVersion;
           await kube.update(object, { dryRun: true, fieldValidation: 'Strict' });
         } else {
@@ -67,7 +73,8 @@ if (session) {
 
   t.test('what the immutability rules allow: members change, and so does everything else they do not name', async (t) => {
     const base = inNamespace(FIXTURES.kubedirectorclusters);
-    const stored = (await kube.get(base.apiVersion, base.kind, ns, base.metadata.name)) ?? (await kube.create(base, { fieldValidation: 'Strict' }));
+    const stored =
+      (await kube.get(base.apiVersion, base.kind, ns, base.metadata.name)) ?? (await kube.create(base, { fieldValidation: 'Strict' }));
     const scaled = clone(base);
     scaled.metadata.resourceVersion = stored.metadata.resourceVersion;
     scaled.spec.roles[1].members = 5;

@@ -14,12 +14,22 @@ const COMPOSITE_CONTROLLER_CRD = {
   apiVersion: 'apiextensions.k8s.io/v1',
   kind: 'CustomResourceDefinition',
   // *.k8s.io groups are protected: a CRD in one must say it is not an approved Kubernetes API.
-  metadata: { name: 'compositecontrollers.metacontroller.k8s.io', annotations: { 'api-approved.kubernetes.io': 'unapproved, a test stand-in for the CRD Metacontroller installs' } },
+  metadata: {
+    name: 'compositecontrollers.metacontroller.k8s.io',
+    annotations: { 'api-approved.kubernetes.io': 'unapproved, a test stand-in for the CRD Metacontroller installs' },
+  },
   spec: {
     group: 'metacontroller.k8s.io',
     scope: 'Cluster',
     names: { plural: 'compositecontrollers', singular: 'compositecontroller', kind: 'CompositeController', shortNames: ['cc'] },
-    versions: [{ name: 'v1alpha1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+    versions: [
+      {
+        name: 'v1alpha1',
+        served: true,
+        storage: true,
+        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+      },
+    ],
   },
 };
 
@@ -31,13 +41,23 @@ if (session) {
   await installCrds(kube, 'crds', 'kubectl');
   await kube.apply(COMPOSITE_CONTROLLER_CRD, 'kubectl', { force: true });
   // A dry run creates nothing, so the namespace the manifests install into must exist already.
-  if (!(await kube.get('v1', 'Namespace', undefined, 'kubedirector'))) await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kubedirector' } });
-  for (let waited = 0; !(await kube.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, COMPOSITE_CONTROLLER_CRD.metadata.name))?.status?.acceptedNames?.kind; waited += 100) {
+  if (!(await kube.get('v1', 'Namespace', undefined, 'kubedirector')))
+    await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kubedirector' } });
+  for (
+    let waited = 0;
+    !(await kube.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, COMPOSITE_CONTROLLER_CRD.metadata.name))?.status
+      ?.acceptedNames?.kind;
+    waited += 100
+  ) {
     if (waited > 30_000) throw new Error('the CompositeController CRD was not accepted');
     await new Promise((r) => setTimeout(r, 100));
   }
 
-  const dryRun = (manifests: string) => runTool('kubectl', ['apply', '--dry-run=server', '--server-side', '--field-manager=kubectl', '-f', '-'], { env: { KUBECONFIG: plane.kubeconfig }, input: manifests });
+  const dryRun = (manifests: string) =>
+    runTool('kubectl', ['apply', '--dry-run=server', '--server-side', '--field-manager=kubectl', '-f', '-'], {
+      env: { KUBECONFIG: plane.kubeconfig },
+      input: manifests,
+    });
 
   t.test('the kustomize base passes a server-side dry run', async (t) => {
     const result = dryRun(runToolOk('kubectl', ['kustomize', 'metacontroller']));

@@ -12,12 +12,20 @@ import { STORAGE_CLASS } from './support/volumes.js';
 t.setTimeout(300_000);
 
 /** What only the server decides: identity, time, allocations it makes, and status. */
-const SERVER_CHOSEN = new Set(['.metadata.uid', '.metadata.resourceVersion', '.metadata.creationTimestamp', '.metadata.managedFields', '.metadata.generation', '.status']);
+const SERVER_CHOSEN = new Set([
+  '.metadata.uid',
+  '.metadata.resourceVersion',
+  '.metadata.creationTimestamp',
+  '.metadata.managedFields',
+  '.metadata.generation',
+  '.status',
+]);
 const ALLOCATED = /^\.spec\.(clusterIPs?|ports\[\d+\]\.nodePort|healthCheckNodePort)$/;
 
 function differences(model: unknown, real: unknown, path = ''): string[] {
   if (SERVER_CHOSEN.has(path) || ALLOCATED.test(path)) return [];
-  if (Array.isArray(model) && Array.isArray(real) && model.length === real.length) return model.flatMap((m, i) => differences(m, real[i], `${path}[${i}]`));
+  if (Array.isArray(model) && Array.isArray(real) && model.length === real.length)
+    return model.flatMap((m, i) => differences(m, real[i], `${path}[${i}]`));
   if (model && real && typeof model === 'object' && typeof real === 'object' && !Array.isArray(model) && !Array.isArray(real)) {
     const keys = new Set([...Object.keys(model), ...Object.keys(real)]);
     return [...keys].sort().flatMap((k) => differences((model as Obj)[k], (real as Obj)[k], `${path}.${k}`));

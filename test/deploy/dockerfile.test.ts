@@ -7,7 +7,13 @@ const dockerfile = readFileSync(repoPath('Dockerfile'), 'utf8');
 const stages = dockerfile
   .split(/^FROM /m)
   .slice(1)
-  .map((text) => ({ from: text.split('\n')[0]!, lines: text.split('\n').slice(1).filter((l) => l.trim() && !l.startsWith('#')) }));
+  .map((text) => ({
+    from: text.split('\n')[0]!,
+    lines: text
+      .split('\n')
+      .slice(1)
+      .filter((l) => l.trim() && !l.startsWith('#')),
+  }));
 const final = stages.at(-1)!;
 const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8'));
 
@@ -20,9 +26,16 @@ t.test('the final stage runs as a non-root user with the Node line the project n
 
 t.test('only production dependencies and the compiled JavaScript reach the image', async (t) => {
   const copies = final.lines.filter((l) => l.startsWith('COPY'));
-  t.same(copies, ['COPY --from=production-deps /app/node_modules ./node_modules', 'COPY --from=build /app/dist ./dist', 'COPY package.json ./']);
+  t.same(copies, [
+    'COPY --from=production-deps /app/node_modules ./node_modules',
+    'COPY --from=build /app/dist ./dist',
+    'COPY package.json ./',
+  ]);
   const deps = stages.find((s) => s.from.endsWith('AS production-deps'))!;
-  t.ok(deps.lines.some((l) => /npm ci --omit=dev/.test(l)), 'dev dependencies are left out');
+  t.ok(
+    deps.lines.some((l) => /npm ci --omit=dev/.test(l)),
+    'dev dependencies are left out',
+  );
   t.match(final.lines.join('\n'), /CMD \["dist\/server\/main.js"\]/);
   t.match(pkg.scripts.build, /cp src\/guest\/agent.sh dist\/guest\/agent.sh/, 'the agent script travels with the compiled code');
   const ignored = readFileSync(repoPath('.dockerignore'), 'utf8').split('\n');

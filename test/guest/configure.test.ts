@@ -43,7 +43,12 @@ t.test('configure runs once, with --configure, from the startscript directory', 
 
 t.test('configmeta is assembled for the member', async (t) => {
   // Role ids with regex metacharacters, and two that a careless regex would confuse.
-  const members = [controller, member('demo-data-0', 'data.node', 4), member('demo-datax-0', 'dataxnode', 5), member('demo-w-0', 'w_x-1', 6)];
+  const members = [
+    controller,
+    member('demo-data-0', 'data.node', 4),
+    member('demo-datax-0', 'dataxnode', 5),
+    member('demo-w-0', 'w_x-1', 6),
+  ];
   const me = members[1]!;
   const guest = new Guest(t.testdir(), { pod: me.pod, role: me.role });
   const secretKeys = { controller: { token: 'c' }, 'data.node': { token: 'dot' }, dataxnode: { token: 'x' }, 'w_x-1': {} };
@@ -99,7 +104,10 @@ t.test('configmeta waits for the member line and the Secret, and follows new gen
   // A Secret refreshed later than the ConfigMap still reaches configmeta.
   guest.writeSecrets({ controller: {}, worker: { k: 'rotated' } }, { late: { data: {} } });
   await guest.step();
-  const third = guest.configmeta() as { connections: { secrets: unknown }; nodegroups: { '1': { roles: Record<string, { secret_keys: unknown }> } } };
+  const third = guest.configmeta() as {
+    connections: { secrets: unknown };
+    nodegroups: { '1': { roles: Record<string, { secret_keys: unknown }> } };
+  };
   t.same(third.nodegroups['1'].roles.worker!.secret_keys, { k: 'rotated' });
   t.same(third.connections.secrets, { late: { data: {} } });
   t.same(guest.calls(), ['1|--configure']);
@@ -109,7 +117,11 @@ t.test('setup packages: configmap:// and a startscript at the top of the package
   const root = t.testdir();
   const guest = new Guest(root, { pod: worker0.pod, role: 'worker', packageUrl: 'configmap://demo-config/worker.tgz' });
   guest.writeSecrets({ controller: {}, worker: {} });
-  guest.publish({ generation: 1, members: MEMBERS, packages: { worker: buildPackage(root, 'flat'), controller: Buffer.from('not a package') } });
+  guest.publish({
+    generation: 1,
+    members: MEMBERS,
+    packages: { worker: buildPackage(root, 'flat'), controller: Buffer.from('not a package') },
+  });
   await guest.step();
   t.same(guest.calls(), ['1|--configure']);
   t.same(guest.read('/startscript.cwd'), `${guest.path('/opt/guestconfig')}\n`);
@@ -123,7 +135,11 @@ t.test('no package: configured with configmeta only, and notifications are marke
   await guest.step();
   t.equal(guest.state('configured'), '1');
   t.notOk(existsSync(guest.path('/opt/guestconfig/app-setup/startscript')), 'nothing installed');
-  guest.publish({ generation: 2, members: MEMBERS, events: [['2.1', 'worker', '--addnodes', '--nodegroup', '1', '--role', 'worker', '--fqdns', 'x']] });
+  guest.publish({
+    generation: 2,
+    members: MEMBERS,
+    events: [['2.1', 'worker', '--addnodes', '--nodegroup', '1', '--role', 'worker', '--fqdns', 'x']],
+  });
   await guest.step();
   t.same(guest.calls(), []);
   t.equal(guest.state('done'), '2.1');
@@ -137,7 +153,11 @@ t.test('configure not among KD_EVENTS: installed but not run', async (t) => {
   t.same(guest.calls(), []);
   t.ok(existsSync(guest.path('/opt/guestconfig/app-setup/startscript')));
   t.equal(guest.state('configured'), '1');
-  guest.publish({ generation: 2, members: MEMBERS, events: [['2.1', 'worker', '--addnodes', '--nodegroup', '1', '--role', 'worker', '--fqdns', 'x']] });
+  guest.publish({
+    generation: 2,
+    members: MEMBERS,
+    events: [['2.1', 'worker', '--addnodes', '--nodegroup', '1', '--role', 'worker', '--fqdns', 'x']],
+  });
   await guest.step();
   t.same(guest.calls(), ['7|--addnodes --nodegroup 1 --role worker --fqdns x'], 'notifications it handles still run');
 });
@@ -167,9 +187,14 @@ t.test('systemd: configure waits until systemctl answers running', async (t) => 
   t.equal(fakes.read('/systemctl.calls'), '2\n', 'asked until it answered running');
   t.same(guest.calls(), ['1|--configure']);
 
-  const stuck = workerGuest(join(dir, 'stuck-root'), { env: { KD_SYSTEMD: '1', KD_SYSTEMD_WAIT: '0', PATH: `${dir}/stuck:${process.env.PATH}` } });
+  const stuck = workerGuest(join(dir, 'stuck-root'), {
+    env: { KD_SYSTEMD: '1', KD_SYSTEMD_WAIT: '0', PATH: `${dir}/stuck:${process.env.PATH}` },
+  });
   stuck.publish({ generation: 1, members: MEMBERS });
   await stuck.step(1);
-  t.match(stuck.termination(), /^kubedirector: configure failed: systemd is not running after 0 s \(systemctl is-system-running: starting\)\n/);
+  t.match(
+    stuck.termination(),
+    /^kubedirector: configure failed: systemd is not running after 0 s \(systemctl is-system-running: starting\)\n/,
+  );
   t.same(stuck.calls(), [], 'configure never started');
 });

@@ -10,7 +10,13 @@ const PREFIX = 'kubedirector: configure failed: ';
 
 function workerGuest(root: string, options: Partial<GuestOptions> = {}) {
   mkdirSync(root, { recursive: true });
-  const guest = new Guest(root, { pod: 'demo-worker-0', role: 'worker', packageUrl: 'file:///packages/app.tgz', holdProbes: 0, ...options });
+  const guest = new Guest(root, {
+    pod: 'demo-worker-0',
+    role: 'worker',
+    packageUrl: 'file:///packages/app.tgz',
+    holdProbes: 0,
+    ...options,
+  });
   guest.write('/packages/app.tgz', buildPackage(root));
   guest.writeSecrets({ controller: {}, worker: {} });
   guest.publish({ generation: 1, members: MEMBERS });

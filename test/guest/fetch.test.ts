@@ -78,9 +78,16 @@ t.test('downloads', { skip: fetchers.length === 0 ? 'neither curl nor wget is in
 
   t.test('a failed download is a failed setup', async (t) => {
     const guest = workerGuest(join(root, 'missing'));
-    guest.publish({ generation: 1, members: MEMBERS, injections: { worker: [{ url: `${base}/files/absent.conf`, destDir: '/srv/conf' }] } });
+    guest.publish({
+      generation: 1,
+      members: MEMBERS,
+      injections: { worker: [{ url: `${base}/files/absent.conf`, destDir: '/srv/conf' }] },
+    });
     await guest.step(1);
-    t.match(guest.termination(), new RegExp(`^kubedirector: configure failed: file injection of ${base}/files/absent.conf into /srv/conf failed\n`));
+    t.match(
+      guest.termination(),
+      new RegExp(`^kubedirector: configure failed: file injection of ${base}/files/absent.conf into /srv/conf failed\n`),
+    );
     t.equal(guest.state('configured'), undefined);
     t.equal(guest.read('/srv/conf/absent.conf'), undefined, 'no partial file left');
     if (fetchers[0] === 'curl') t.match(guest.termination(), /404/, "curl's error in the stderr tail");
@@ -88,6 +95,9 @@ t.test('downloads', { skip: fetchers.length === 0 ? 'neither curl nor wget is in
     const badPackage = workerGuest(join(root, 'bad-package'), { packageUrl: `${base}/packages/absent.tgz` });
     badPackage.publish({ generation: 1, members: MEMBERS });
     await badPackage.step(1);
-    t.match(badPackage.termination(), new RegExp(`^kubedirector: configure failed: cannot get setup package ${base}/packages/absent.tgz\n`));
+    t.match(
+      badPackage.termination(),
+      new RegExp(`^kubedirector: configure failed: cannot get setup package ${base}/packages/absent.tgz\n`),
+    );
   });
 });

@@ -11,8 +11,28 @@ const ME = worker0.pod;
 const worker2 = fqdn('demo-worker-2');
 const worker3 = fqdn('demo-worker-3');
 
-const addnodes = (id: string, fqdns: string, roles = 'worker'): GuestEvent => [id, roles, '--addnodes', '--nodegroup', '1', '--role', 'worker', '--fqdns', fqdns];
-const delnodes = (id: string, fqdns: string, roles = 'worker'): GuestEvent => [id, roles, '--delnodes', '--nodegroup', '1', '--role', 'worker', '--fqdns', fqdns];
+const addnodes = (id: string, fqdns: string, roles = 'worker'): GuestEvent => [
+  id,
+  roles,
+  '--addnodes',
+  '--nodegroup',
+  '1',
+  '--role',
+  'worker',
+  '--fqdns',
+  fqdns,
+];
+const delnodes = (id: string, fqdns: string, roles = 'worker'): GuestEvent => [
+  id,
+  roles,
+  '--delnodes',
+  '--nodegroup',
+  '1',
+  '--role',
+  'worker',
+  '--fqdns',
+  fqdns,
+];
 const call = (name: string, fqdns: string) => `7|--${name} --nodegroup 1 --role worker --fqdns ${fqdns}`;
 
 /** demo-worker-0, configured at generation 1 (no events yet), knowing the three members. */
@@ -43,7 +63,13 @@ t.test("events for this member's role run in id order with upstream-style argume
     ],
   });
   await guest.step();
-  t.same(guest.calls(), ['1|--configure', call('addnodes', `${worker2},${worker3}`), call('delnodes', worker1.fqdn), call('delnodes', worker2), '1|--reconnect']);
+  t.same(guest.calls(), [
+    '1|--configure',
+    call('addnodes', `${worker2},${worker3}`),
+    call('delnodes', worker1.fqdn),
+    call('delnodes', worker2),
+    '1|--reconnect',
+  ]);
   t.equal(guest.state('done'), '10.1');
   t.equal(guest.state('processed'), '10');
   t.same(known(guest), [controller.fqdn, worker0.fqdn, worker3].sort(), 'what it knows now');
@@ -116,7 +142,11 @@ t.test('restarts neither repeat nor lose a queued notification', async (t) => {
   // A fresh agent process with the same state directory.
   guest.healEvent('delnodes');
   await guest.step();
-  t.same(guest.calls().slice(3), [call('delnodes', worker1.fqdn), call('addnodes', worker3)], 'the failed one again, then the rest; 2.1 not repeated');
+  t.same(
+    guest.calls().slice(3),
+    [call('delnodes', worker1.fqdn), call('addnodes', worker3)],
+    'the failed one again, then the rest; 2.1 not repeated',
+  );
   t.equal(guest.state('done'), '2.3');
   t.equal(guest.state('attempts'), undefined);
   t.equal(guest.state('processed'), '2');
@@ -140,7 +170,11 @@ t.test('a failing notification gets 3 attempts, then is skipped', async (t) => {
   t.same(guest.calls().slice(1), [call('addnodes', worker2), call('addnodes', worker2)]);
   t.equal(guest.state('processed'), '1');
   await guest.step();
-  t.same(guest.calls().slice(1), [call('addnodes', worker2), call('addnodes', worker2), call('addnodes', worker2), call('delnodes', worker1.fqdn)], 'third attempt, then on to the next');
+  t.same(
+    guest.calls().slice(1),
+    [call('addnodes', worker2), call('addnodes', worker2), call('addnodes', worker2), call('delnodes', worker1.fqdn)],
+    'third attempt, then on to the next',
+  );
   t.equal(guest.state('done'), '2.2');
   t.equal(guest.state('processed'), '2');
   t.match(guest.log(), /event 2\.1 failed with status 3, attempt 3 of 3: skipped/);

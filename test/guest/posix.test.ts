@@ -48,7 +48,11 @@ t.test('no bash-isms or GNU-only commands', async (t) => {
 });
 
 t.test('parses as POSIX sh', async (t) => {
-  const shells = [['/bin/sh', '-n'], ...(have('bash') ? [['bash', '--posix', '-n']] : []), ...(have('busybox') ? [['busybox', 'sh', '-n']] : [])];
+  const shells = [
+    ['/bin/sh', '-n'],
+    ...(have('bash') ? [['bash', '--posix', '-n']] : []),
+    ...(have('busybox') ? [['busybox', 'sh', '-n']] : []),
+  ];
   for (const [shell, ...args] of shells) {
     const result = spawnSync(shell!, [...args, AGENT_PATH], { encoding: 'utf8' });
     t.equal(result.status, 0, `${shell} ${args.join(' ')}: ${result.stderr}`);
@@ -70,12 +74,18 @@ t.test('POSIX checkers', { skip: checkers.length === 0 ? 'neither checkbashisms 
 const shells: [string, string[]][] = [
   ...(have('bash') ? [['bash --posix', ['bash', '--posix']] as [string, string[]]] : []),
   ...(have('busybox') ? [['busybox sh', ['busybox', 'sh']] as [string, string[]]] : []),
-  ...(['dash', 'posh', 'yash', 'ksh', 'mksh'].filter(have).map((s) => [s, [s]] as [string, string[]])),
+  ...['dash', 'posh', 'yash', 'ksh', 'mksh'].filter(have).map((s) => [s, [s]] as [string, string[]]),
 ];
 for (const [name, shell] of shells) {
   t.test(`configure, notifications and a failure report with ${name}`, async (t) => {
     const members = [member('demo-controller-0', 'controller', 1), member('demo-worker-0', 'worker', 2)];
-    const guest = new Guest(join(t.testdir(), 'root'), { pod: 'demo-worker-0', role: 'worker', packageUrl: 'file:///packages/app.tgz', holdProbes: 1, maxLog: 64 });
+    const guest = new Guest(join(t.testdir(), 'root'), {
+      pod: 'demo-worker-0',
+      role: 'worker',
+      packageUrl: 'file:///packages/app.tgz',
+      holdProbes: 1,
+      maxLog: 64,
+    });
     guest.write('/packages/app.tgz', buildPackage(guest.root));
     guest.writeSecrets({ controller: { a: 1 }, worker: { b: 2 } }, { s: { data: {} } });
     const run = async (command: string, expected = 0) => {

@@ -115,7 +115,11 @@ t.test('start clears a failed setup before the probes begin, and the new loop re
   // slowed down (its first cp waits 2 s), and the failure must not be visible meanwhile.
   guest.healEvent('configure');
   const realCp = execFileSync('/bin/sh', ['-c', 'command -v cp'], { encoding: 'utf8' }).trim();
-  guest.write('/slowbin/cp', `#!/bin/sh\n[ -f "${guest.root}/slow.done" ] || { : >"${guest.root}/slow.done"; sleep 2; }\nexec ${realCp} "$@"\n`, 0o755);
+  guest.write(
+    '/slowbin/cp',
+    `#!/bin/sh\n[ -f "${guest.root}/slow.done" ] || { : >"${guest.root}/slow.done"; sleep 2; }\nexec ${realCp} "$@"\n`,
+    0o755,
+  );
   guest.env.PATH = `${guest.path('/slowbin')}:${guest.env.PATH}`;
   await startAgent(t, guest);
   t.equal(guest.state('configured'), undefined, 'the loop is still in its first pass');

@@ -58,21 +58,33 @@ t.test('values.yaml', async (t) => {
     t.ok(validate(values), JSON.stringify(validate.errors));
     t.notOk(validate({ ...values, replica: 3 }), 'a misspelt top-level key is refused');
     t.notOk(validate({ ...values, image: { ...values.image, tags: 'x' } }), 'a misspelt nested key is refused');
-    t.ok(validate({ ...values, metacontroller: { enabled: true, replicas: 2, commandArgs: ['--zap-log-level=4'] } }), 'metacontroller-helm values pass through');
-    t.same(Object.keys(schema.properties).filter((k) => k !== 'global').sort(), Object.keys(values).sort(), 'every schema key has a default in values.yaml');
+    t.ok(
+      validate({ ...values, metacontroller: { enabled: true, replicas: 2, commandArgs: ['--zap-log-level=4'] } }),
+      'metacontroller-helm values pass through',
+    );
+    t.same(
+      Object.keys(schema.properties)
+        .filter((k) => k !== 'global')
+        .sort(),
+      Object.keys(values).sort(),
+      'every schema key has a default in values.yaml',
+    );
   });
 
   t.test('documents every value with its default', async (t) => {
     const doc = parseDocument(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8'));
     const undocumented: string[] = [];
     const wrongDefault: string[] = [];
-    const render = (v: unknown) => (v === '' ? '""' : Array.isArray(v) && !v.length ? '[]' : typeof v === 'object' && v && !Object.keys(v).length ? '{}' : String(v));
+    const render = (v: unknown) =>
+      v === '' ? '""' : Array.isArray(v) && !v.length ? '[]' : typeof v === 'object' && v && !Object.keys(v).length ? '{}' : String(v);
     const walk = (node: Node | null, path: string, covered: boolean) => {
       if (!isMap(node)) return;
       node.items.forEach((pair, i) => {
         const name = String((pair.key as { value?: unknown }).value);
         // A comment before a map's first key is attached to the map itself.
-        const comment = [(pair.key as Node & { commentBefore?: string }).commentBefore, i === 0 ? node.commentBefore : undefined].filter(Boolean).join('\n');
+        const comment = [(pair.key as Node & { commentBefore?: string }).commentBefore, i === 0 ? node.commentBefore : undefined]
+          .filter(Boolean)
+          .join('\n');
         const own = /Default:/.test(comment);
         const value = pair.value as Node | null;
         const leaf = !isMap(value) || value.items.length === 0;
@@ -168,7 +180,11 @@ t.test('helm template with defaults', { skip }, async (t) => {
 
   t.test('--include-crds adds exactly the committed CRDs', async (t) => {
     const crds = renderChart({ includeCrds: true }).filter((o) => o.kind === 'CustomResourceDefinition');
-    t.same(crds.map((c) => c.metadata.name).sort(), ['kubedirectorapps.kubedirector.hpe.com', 'kubedirectorclusters.kubedirector.hpe.com', 'kubedirectorconfigs.kubedirector.hpe.com']);
+    t.same(crds.map((c) => c.metadata.name).sort(), [
+      'kubedirectorapps.kubedirector.hpe.com',
+      'kubedirectorclusters.kubedirector.hpe.com',
+      'kubedirectorconfigs.kubedirector.hpe.com',
+    ]);
     for (const crd of crds) {
       t.same(crd, parseObjects(readFileSync(`crds/${crd.metadata.name.replace(/^([^.]+)\.(.*)$/, '$2_$1')}.yaml`, 'utf8'))[0]);
     }
@@ -207,14 +223,34 @@ t.test('helm template with every option set', { skip }, async (t) => {
       podLabels: { team: 'data' },
       nodeSelector: { 'kubernetes.io/os': 'linux' },
       tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'infra', effect: 'NoSchedule' }],
-      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }] }] } } },
-      topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'kubedirector-hooks' } } }],
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }] }],
+          },
+        },
+      },
+      topologySpreadConstraints: [
+        {
+          maxSkew: 1,
+          topologyKey: 'kubernetes.io/hostname',
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'kubedirector-hooks' } },
+        },
+      ],
       priorityClassName: 'system-cluster-critical',
       serviceAccount: { annotations: { 'example.com/sa': 'x' } },
       podDisruptionBudget: { minAvailable: 2 },
       service: { annotations: { 'example.com/svc': 'y' } },
       controller: { resyncPeriodSeconds: 300, hookTimeout: '1m' },
-      globalConfig: { spec: { defaultServiceType: 'ClusterIP', defaultStorageClassName: 'fast', defaultNamingScheme: 'CrNameRole', podLabels: { a: 'b' } } },
+      globalConfig: {
+        spec: {
+          defaultServiceType: 'ClusterIP',
+          defaultStorageClassName: 'fast',
+          defaultNamingScheme: 'CrNameRole',
+          podLabels: { a: 'b' },
+        },
+      },
       catalog: { enabled: true },
       serviceMonitor: { enabled: true, interval: '15s', scrapeTimeout: '5s', labels: { release: 'prometheus' } },
     },
@@ -261,9 +297,17 @@ t.test('helm template with every option set', { skip }, async (t) => {
     t.equal(cc.spec.resyncPeriodSeconds, 300);
     t.equal(cc.spec.hooks.customize.webhook.timeout, '1m');
     const config = only(objects, 'KubeDirectorConfig');
-    t.same(config.spec, { defaultServiceType: 'ClusterIP', defaultStorageClassName: 'fast', defaultNamingScheme: 'CrNameRole', podLabels: { a: 'b' } }, 'the spec is replaced, not merged with the default');
+    t.same(
+      config.spec,
+      { defaultServiceType: 'ClusterIP', defaultStorageClassName: 'fast', defaultNamingScheme: 'CrNameRole', podLabels: { a: 'b' } },
+      'the spec is replaced, not merged with the default',
+    );
     t.same(admit(committedCrd('kubedirectorconfigs'), config).errors, []);
-    t.equal(find(objects, 'ConfigMap', 'kubedirector-hooks-metacontroller-stub')!.data.replicas, '3', 'metacontroller.* values reach the dependency');
+    t.equal(
+      find(objects, 'ConfigMap', 'kubedirector-hooks-metacontroller-stub')!.data.replicas,
+      '3',
+      'metacontroller.* values reach the dependency',
+    );
   });
 
   t.test('the ServiceMonitor scrapes /metrics on the http port', async (t) => {
@@ -302,21 +346,34 @@ t.test('the chart catalog renders every app it holds', { skip }, async (t) => {
     t.same(app.spec, held.get(app.metadata.name)!.spec, app.metadata.name);
     t.same(admit(committedCrd('kubedirectorapps'), app).errors, [], `${app.metadata.name} admitted`);
   }
-  t.same(renderChart().filter((o) => o.kind === 'KubeDirectorApp'), [], 'no apps unless catalog.enabled');
+  t.same(
+    renderChart().filter((o) => o.kind === 'KubeDirectorApp'),
+    [],
+    'no apps unless catalog.enabled',
+  );
 });
 
 t.test('switches', { skip }, async (t) => {
   const keys = (set: string[]) => renderChart({ set }).map(key);
   t.notOk(keys(['metacontroller.enabled=false']).includes(STUB_MARKER), 'metacontroller.enabled=false leaves Metacontroller out');
-  t.notOk(keys(['globalConfig.enabled=false']).some((k) => k.startsWith('KubeDirectorConfig/')), 'globalConfig.enabled=false');
+  t.notOk(
+    keys(['globalConfig.enabled=false']).some((k) => k.startsWith('KubeDirectorConfig/')),
+    'globalConfig.enabled=false',
+  );
   const single = keys(['replicas=1']);
-  t.notOk(single.some((k) => k.startsWith('PodDisruptionBudget/')), 'no PodDisruptionBudget for a single replica (it would block drains)');
+  t.notOk(
+    single.some((k) => k.startsWith('PodDisruptionBudget/')),
+    'no PodDisruptionBudget for a single replica (it would block drains)',
+  );
   t.notOk(keys(['podDisruptionBudget.enabled=false']).some((k) => k.startsWith('PodDisruptionBudget/')));
   const noAccount = renderChart({ set: ['serviceAccount.create=false'] });
   t.notOk(find(noAccount, 'ServiceAccount'));
   t.equal(find(noAccount, 'Deployment')!.spec.template.spec.serviceAccountName, 'default');
   t.equal(find(noAccount, 'Deployment')!.spec.template.spec.automountServiceAccountToken, false);
-  t.notOk(keys([]).some((k) => k.startsWith('ServiceMonitor/')), 'no ServiceMonitor by default');
+  t.notOk(
+    keys([]).some((k) => k.startsWith('ServiceMonitor/')),
+    'no ServiceMonitor by default',
+  );
   const tagged = renderChart({ set: ['image.tag=0.2.0-rc.1'] });
   t.equal(find(tagged, 'Deployment')!.spec.template.spec.containers[0].image, 'ghcr.io/kubedirector-hooks/kubedirector-hooks:0.2.0-rc.1');
 });
@@ -337,7 +394,10 @@ t.test('the values schema refuses bad values at install', { skip }, async (t) =>
     t.not(result.status, 0, set.join());
     t.match(result.stderr, expected, set.join());
   }
-  const bad = helmTemplateResult({ extraFiles: { 'catalog/broken.yaml': 'kind: KubeDirectorApp\nmetadata: [\n' }, set: ['catalog.enabled=true'] });
+  const bad = helmTemplateResult({
+    extraFiles: { 'catalog/broken.yaml': 'kind: KubeDirectorApp\nmetadata: [\n' },
+    set: ['catalog.enabled=true'],
+  });
   t.not(bad.status, 0, 'a catalog file that is not YAML fails the render');
   t.match(bad.stderr, /catalog\/broken.yaml/);
 });

@@ -37,19 +37,39 @@ t.test('the unmodified base passes every check', async (t) => {
 t.test('CompositeController mutations are caught', async (t) => {
   const cases: [string, (cc: Obj) => void, RegExp][] = [
     ['OnDelete child', (cc) => (cc.spec.childResources[0].updateStrategy.method = 'OnDelete'), /statefulsets updates by OnDelete/],
-    ['no update strategy', (cc) => delete cc.spec.childResources[2].updateStrategy, /persistentvolumeclaims updates by OnDelete \(default\)/],
+    [
+      'no update strategy',
+      (cc) => delete cc.spec.childResources[2].updateStrategy,
+      /persistentvolumeclaims updates by OnDelete \(default\)/,
+    ],
     ['missing child', (cc) => cc.spec.childResources.pop(), /child v1 secrets listed 0 times/],
-    ['extra child', (cc) => cc.spec.childResources.push({ apiVersion: 'v1', resource: 'pods', updateStrategy: { method: 'InPlace' } }), /unexpected child v1 pods/],
+    [
+      'extra child',
+      (cc) => cc.spec.childResources.push({ apiVersion: 'v1', resource: 'pods', updateStrategy: { method: 'InPlace' } }),
+      /unexpected child v1 pods/,
+    ],
     ['hook v1', (cc) => (cc.spec.hooks.sync.version = 'v1'), /hook sync has version v1/],
     ['hook version unset', (cc) => delete cc.spec.hooks.finalize.version, /hook finalize has version v1 \(default\)/],
     ['hook missing', (cc) => delete cc.spec.hooks.customize, /hook customize missing/],
-    ['wrong path', (cc) => (cc.spec.hooks.sync.webhook.url = 'http://kubedirector-hooks.kubedirector:8080/customize'), /hook sync calls path \/customize/],
+    [
+      'wrong path',
+      (cc) => (cc.spec.hooks.sync.webhook.url = 'http://kubedirector-hooks.kubedirector:8080/customize'),
+      /hook sync calls path \/customize/,
+    ],
     ['short timeout', (cc) => (cc.spec.hooks.sync.webhook.timeout = '10s'), /timeout 10s is too short/],
     ['no timeout', (cc) => delete cc.spec.hooks.sync.webhook.timeout, /timeout undefined is too short/],
     ['generateSelector off', (cc) => (cc.spec.generateSelector = false), /generateSelector is not true/],
     ['namespaced', (cc) => (cc.metadata.namespace = 'kubedirector'), /cluster-scoped/],
-    ['misspelt field', (cc) => (cc.spec.childResources[1].updatestrategy = { method: 'InPlace' }), /additional properties \(updatestrategy\)/],
-    ['unknown method', (cc) => (cc.spec.childResources[1].updateStrategy.method = 'Inplace'), /schema .*method: must be equal to one of the allowed values/],
+    [
+      'misspelt field',
+      (cc) => (cc.spec.childResources[1].updatestrategy = { method: 'InPlace' }),
+      /additional properties \(updatestrategy\)/,
+    ],
+    [
+      'unknown method',
+      (cc) => (cc.spec.childResources[1].updateStrategy.method = 'Inplace'),
+      /schema .*method: must be equal to one of the allowed values/,
+    ],
     ['wrong parent', (cc) => (cc.spec.parentResource.apiVersion = 'kubedirector.hpe.com/v1alpha1'), /parentResource is/],
   ];
   for (const [name, mutate, expected] of cases) {
@@ -65,10 +85,14 @@ t.test('hooks Deployment mutations are caught', async (t) => {
     ['writable root', (d) => (container(d).securityContext.readOnlyRootFilesystem = false), /root filesystem is not read-only/],
     ['escalation', (d) => delete container(d).securityContext.allowPrivilegeEscalation, /allowPrivilegeEscalation/],
     ['capabilities', (d) => (container(d).securityContext.capabilities = { drop: ['NET_RAW'] }), /capabilities/],
-    ['seccomp', (d) => {
-      delete container(d).securityContext.seccompProfile;
-      delete d.spec.template.spec.securityContext.seccompProfile;
-    }, /seccomp/],
+    [
+      'seccomp',
+      (d) => {
+        delete container(d).securityContext.seccompProfile;
+        delete d.spec.template.spec.securityContext.seccompProfile;
+      },
+      /seccomp/,
+    ],
     ['no liveness', (d) => delete container(d).livenessProbe, /livenessProbe is not GET \/healthz/],
     ['readiness on healthz', (d) => (container(d).readinessProbe.httpGet.path = '/healthz'), /readinessProbe is not GET \/readyz/],
     ['token mounted', (d) => (d.spec.template.spec.automountServiceAccountToken = true), /token is mounted/],
@@ -123,8 +147,14 @@ t.test('ServiceMonitor check', async (t) => {
     },
   };
   t.same(checkServiceMonitor([service, sm]), []);
-  t.match(checkServiceMonitor([service, { ...sm, spec: { ...sm.spec, endpoints: [{ ...sm.spec.endpoints[0], port: 'metrics' }] } }]).join(), /port metrics is not a named port/);
-  t.match(checkServiceMonitor([service, { ...sm, spec: { ...sm.spec, endpoints: [{ ...sm.spec.endpoints[0], scrapeTimeout: '1m' }] } }]).join(), /scrapeTimeout exceeds interval/);
+  t.match(
+    checkServiceMonitor([service, { ...sm, spec: { ...sm.spec, endpoints: [{ ...sm.spec.endpoints[0], port: 'metrics' }] } }]).join(),
+    /port metrics is not a named port/,
+  );
+  t.match(
+    checkServiceMonitor([service, { ...sm, spec: { ...sm.spec, endpoints: [{ ...sm.spec.endpoints[0], scrapeTimeout: '1m' }] } }]).join(),
+    /scrapeTimeout exceeds interval/,
+  );
   t.match(checkServiceMonitor([service]).join(), /no ServiceMonitor/);
 });
 
@@ -135,8 +165,15 @@ t.test('Kubernetes OpenAPI validation catches invalid and unknown objects', asyn
   const { service } = base();
   service.spec.ports[0].port = '8080';
   t.match((await validateBuiltIn(service)).join(), /port must be integer/);
-  t.match((await validateBuiltIn({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } })).join(), /neither a built-in kind/);
-  t.same(await validateBuiltIn({ apiVersion: 'metacontroller.k8s.io/v1alpha1', kind: 'CompositeController' }), [], 'custom kinds are checked elsewhere');
+  t.match(
+    (await validateBuiltIn({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } })).join(),
+    /neither a built-in kind/,
+  );
+  t.same(
+    await validateBuiltIn({ apiVersion: 'metacontroller.k8s.io/v1alpha1', kind: 'CompositeController' }),
+    [],
+    'custom kinds are checked elsewhere',
+  );
 });
 
 t.test('Go durations', async (t) => {

@@ -29,6 +29,11 @@ t.test('webhook paths are POST routes of the server', async (t) => {
     const reply = await app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/json' }, payload: '{}' });
     t.equal(reply.statusCode, 400, `${name}: POST ${path} is served (and validates its body)`);
   }
-  const missing = await app.inject({ method: 'POST', url: '/no-such-hook', headers: { 'content-type': 'application/json' }, payload: '{}' });
+  const missing = await app.inject({
+    method: 'POST',
+    url: '/no-such-hook',
+    headers: { 'content-type': 'application/json' },
+    payload: '{}',
+  });
   t.equal(missing.statusCode, 404, 'an unknown path would have been noticed');
 });

@@ -22,7 +22,14 @@ t.test('persisted directories: defaults by setup layout, app dirs added, covered
     '/usr/local/bin',
     '/usr/local/lib',
   ]);
-  t.same(persistDirs(app({ defaultPersistDirs: ['/data', '/etc/app', '/data'] }), role()), ['/etc', '/data'], 'subdirectories and duplicates skipped');
-  t.same(persistDirs(app({ defaultPersistDirs: ['/data'] }), role({ persistDirs: ['/var/lib/x', '/var'] })), ['/etc', '/var'], "the role's list replaces the app's");
+  t.same(
+    persistDirs(app({ defaultPersistDirs: ['/data', '/etc/app', '/data'] }), role()),
+    ['/etc', '/data'],
+    'subdirectories and duplicates skipped',
+  );
+  t.same(
+    persistDirs(app({ defaultPersistDirs: ['/data'] }), role({ persistDirs: ['/var/lib/x', '/var'] })),
+    ['/etc', '/var'],
+    "the role's list replaces the app's",
+  );
 });
-

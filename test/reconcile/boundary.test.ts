@@ -22,14 +22,25 @@ t.test('a child that breaks the reconciler freezes the sync instead of failing i
   const parent = stored(manifest, { generation: 2, status: first.status });
   const response = sync(request({ parent, apps: [spark], children: broken as KubeObject[] }), OPTIONS);
   t.same(response.children.map(key).sort(), children.map(key).sort(), 'every observed child is still there');
-  t.match(readyOf(response.status), { status: 'False', reason: 'ReconcileError', message: /internal error, existing objects are left as they are/ });
+  t.match(readyOf(response.status), {
+    status: 'False',
+    reason: 'ReconcileError',
+    message: /internal error, existing objects are left as they are/,
+  });
   t.equal(response.status.observedGeneration, 2);
-  t.equal(JSON.stringify(sync(request({ parent, apps: [spark], children: broken as KubeObject[] }), OPTIONS)), JSON.stringify(response), 'the same answer every time');
+  t.equal(
+    JSON.stringify(sync(request({ parent, apps: [spark], children: broken as KubeObject[] }), OPTIONS)),
+    JSON.stringify(response),
+    'the same answer every time',
+  );
 });
 
 t.test('finalize keeps everything and stays unfinished when it fails', async (t) => {
   const broken = children.map((c) => (c.kind === 'ConfigMap' ? { ...c, data: { events: 5 } } : c));
-  const parent = { ...stored(manifest, { status: first.status }), metadata: { ...stored(manifest).metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } };
+  const parent = {
+    ...stored(manifest, { status: first.status }),
+    metadata: { ...stored(manifest).metadata, deletionTimestamp: '2026-01-01T00:00:00Z' },
+  };
   const response = guarded(request({ parent, children: broken as KubeObject[], finalizing: true }), () => {
     throw new Error('boom');
   });
@@ -41,11 +52,20 @@ t.test('finalize keeps everything and stays unfinished when it fails', async (t)
 });
 
 t.test('the emergency answer keeps the previous status and replaces only Ready', async (t) => {
-  const previous = { state: 'configured', conditions: [{ type: 'Valid', status: 'True', reason: 'Valid', message: 'ok' }, { type: 'Ready', status: 'True', reason: 'AllMembersReady', message: 'x' }] };
+  const previous = {
+    state: 'configured',
+    conditions: [
+      { type: 'Valid', status: 'True', reason: 'Valid', message: 'ok' },
+      { type: 'Ready', status: 'True', reason: 'AllMembersReady', message: 'x' },
+    ],
+  };
   const parent = stored(manifest, { generation: 3, status: previous });
   const response = emergencyResponse(request({ parent, children }), new Error('bad'));
   t.equal(response.status.state, 'configured');
-  t.same((response.status as Status).conditions.map((c) => c.type), ['Ready', 'Valid']);
+  t.same(
+    (response.status as Status).conditions.map((c) => c.type),
+    ['Ready', 'Valid'],
+  );
   t.equal(response.status.observedGeneration, 3);
   const garbage = emergencyResponse(request({ parent: stored(manifest, { status: 'not an object' }), children }), new Error('bad'));
   t.same(Object.keys(garbage.status).sort(), ['conditions', 'observedGeneration'], 'a status that is not an object is not kept');

@@ -23,15 +23,24 @@ t.test('related objects: the app where the catalog says, kd-global-config, the m
       apiVersion: 'v1',
       resource: 'pods',
       namespace: 'analytics',
-      labelSelector: { matchLabels: { 'kubedirector.hpe.com/kdcluster': 'spark-demo', 'controller-uid': '0f6c5a9e-1111-4000-8000-0000000000aa' } },
+      labelSelector: {
+        matchLabels: { 'kubedirector.hpe.com/kdcluster': 'spark-demo', 'controller-uid': '0f6c5a9e-1111-4000-8000-0000000000aa' },
+      },
     },
   ]);
 });
 
 t.test('an explicit catalog is the only place looked at, and connections are named', async (t) => {
-  const spec = { ...(cluster.spec as object), appCatalog: 'system', connections: { clusters: ['b', 'a', 'b'], configmaps: ['settings'], secrets: [] } };
+  const spec = {
+    ...(cluster.spec as object),
+    appCatalog: 'system',
+    connections: { clusters: ['b', 'a', 'b'], configmaps: ['settings'], secrets: [] },
+  };
   const { relatedResources } = customize(stored({ ...cluster, spec }), OPTIONS);
-  t.same(relatedResources.filter((r) => r.resource === 'kubedirectorapps').map((r) => r.namespace), ['kubedirector']);
+  t.same(
+    relatedResources.filter((r) => r.resource === 'kubedirectorapps').map((r) => r.namespace),
+    ['kubedirector'],
+  );
   t.same(relatedResources.find((r) => r.resource === 'kubedirectorclusters')?.names, ['a', 'b'], 'sorted, without duplicates');
   t.same(relatedResources.find((r) => r.resource === 'configmaps' && r.names)?.names, ['settings']);
   t.same(
@@ -42,5 +51,8 @@ t.test('an explicit catalog is the only place looked at, and connections are nam
     },
     "connected clusters' configmeta ConfigMaps",
   );
-  t.notOk(relatedResources.some((r) => r.resource === 'secrets'), 'no rule for an empty list');
+  t.notOk(
+    relatedResources.some((r) => r.resource === 'secrets'),
+    'no rule for an empty list',
+  );
 });

@@ -37,12 +37,17 @@ const all = modules();
 const graph = new Map(all.map((m) => [m, importsOf(m)]));
 
 t.test('every module belongs to a layer', async (t) => {
-  t.same(all.filter((m) => rank(m) < 0), []);
+  t.same(
+    all.filter((m) => rank(m) < 0),
+    [],
+  );
 });
 
 t.test('imports run forward: shared modules and earlier steps only', async (t) => {
   const backwards = [...graph].flatMap(([from, targets]) =>
-    targets.filter((to) => rank(to) > rank(from) || (rank(from) === 0 && rank(to) !== 0)).map((to) => `${from} (${LAYERS[rank(from)]![0]}) imports ${to} (${LAYERS[rank(to)]![0]})`),
+    targets
+      .filter((to) => rank(to) > rank(from) || (rank(from) === 0 && rank(to) !== 0))
+      .map((to) => `${from} (${LAYERS[rank(from)]![0]}) imports ${to} (${LAYERS[rank(to)]![0]})`),
   );
   t.same(backwards, []);
 });

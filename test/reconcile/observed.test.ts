@@ -31,7 +31,11 @@ t.test('an observed child is returned as Metacontroller last applied it', async 
 });
 
 t.test('without a usable annotation, the observed object minus server-owned fields', async (t) => {
-  for (const annotations of <Record<string, string>[]>[{}, { [LAST_APPLIED]: '{not json' }, { [LAST_APPLIED]: JSON.stringify({ ...desired, kind: 'Pod' }) }]) {
+  for (const annotations of <Record<string, string>[]>[
+    {},
+    { [LAST_APPLIED]: '{not json' },
+    { [LAST_APPLIED]: JSON.stringify({ ...desired, kind: 'Pod' }) },
+  ]) {
     const result = asDesired(observed({ ...annotations, keep: 'me' }));
     t.same(result.metadata, { name: 'svc', namespace: 'ns', labels: { a: 'b' }, annotations: { keep: 'me' } });
     t.notOk('status' in result, 'status is the server side of the object');

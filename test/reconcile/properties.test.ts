@@ -20,8 +20,12 @@ const resources = fc.record({
   limits: fc.record({ cpu: fc.constantFrom('1', '2', 4, '1500m'), memory: fc.constantFrom('2Gi', '4Gi', '8Gi', 4294967296) }),
   requests: fc.record({ cpu: fc.constantFrom('500m', '1'), memory: fc.constantFrom('1Gi', '2Gi') }),
 });
-const storage = fc.option(fc.record({ size: fc.constantFrom('1Gi', '10Gi', '50Gi', 5368709120) }, { requiredKeys: ['size'] }), { nil: undefined });
-const env = fc.array(fc.record({ name: fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,8}$/), value: fc.string({ maxLength: 12 }) }), { maxLength: 3 });
+const storage = fc.option(fc.record({ size: fc.constantFrom('1Gi', '10Gi', '50Gi', 5368709120) }, { requiredKeys: ['size'] }), {
+  nil: undefined,
+});
+const env = fc.array(fc.record({ name: fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,8}$/), value: fc.string({ maxLength: 12 }) }), {
+  maxLength: 3,
+});
 const role = (id: string, members: fc.Arbitrary<number>) =>
   fc.record(
     { id: fc.constant(id), members, resources, storage, env, podLabels: fc.dictionary(label, label, { maxKeys: 2 }) },
@@ -33,8 +37,15 @@ const spec = fc.record(
     app: fc.constant('spark'),
     namingScheme: fc.constantFrom('UID', 'CrNameRole'),
     serviceType: fc.constantFrom('ClusterIP', 'NodePort', 'LoadBalancer'),
-    roles: fc.tuple(role('controller', fc.constant(1)), role('worker', fc.integer({ min: 0, max: 6 })), role('jupyter', fc.integer({ min: 0, max: 2 }))),
-    persistentVolumeClaimRetentionPolicy: fc.record({ whenScaled: fc.constantFrom('Retain', 'Delete'), whenDeleted: fc.constantFrom('Retain', 'Delete') }),
+    roles: fc.tuple(
+      role('controller', fc.constant(1)),
+      role('worker', fc.integer({ min: 0, max: 6 })),
+      role('jupyter', fc.integer({ min: 0, max: 2 })),
+    ),
+    persistentVolumeClaimRetentionPolicy: fc.record({
+      whenScaled: fc.constantFrom('Retain', 'Delete'),
+      whenDeleted: fc.constantFrom('Retain', 'Delete'),
+    }),
   },
   { requiredKeys: ['app', 'roles'] },
 );
@@ -52,7 +63,12 @@ t.test('random clusters render valid Kubernetes objects and a status the CRD kee
       const { children, status } = run({ parent: parent(c), apps: [spark] });
       const errors = children.flatMap(kubernetesErrors);
       const admitted = admit(clusterCrd, { ...parent(c), status } as any);
-      return errors.length === 0 && admitted.errors.length === 0 && admitted.unknownFields.length === 0 && (status.conditions[0]!.status === 'True');
+      return (
+        errors.length === 0 &&
+        admitted.errors.length === 0 &&
+        admitted.unknownFields.length === 0 &&
+        status.conditions[0]!.status === 'True'
+      );
     }),
     RUNS,
   );
@@ -67,7 +83,10 @@ t.test('sync is deterministic and idempotent', async (t) => {
       if (JSON.stringify(sync(first, OPTIONS)) !== body) return false;
       const response = JSON.parse(body) as { children: KubeObject[]; status: unknown };
       const second = run({ parent: parent(c, response.status), apps: [spark], children: response.children.map((child) => applied(child)) });
-      return JSON.stringify(second.children) === JSON.stringify(response.children) && JSON.stringify(second.status) === JSON.stringify(response.status);
+      return (
+        JSON.stringify(second.children) === JSON.stringify(response.children) &&
+        JSON.stringify(second.status) === JSON.stringify(response.status)
+      );
     }),
     RUNS,
   );
@@ -80,7 +99,10 @@ t.test('no spec change drops an observed PVC while the policy retains them', asy
       const first = run({ parent: parent(before), apps: [spark] });
       const pvcs = first.children.filter((child) => child.kind === 'PersistentVolumeClaim');
       const observed = first.children.map((child) => applied(child));
-      const changed = { ...before, spec: { ...after, namingScheme: before.spec.namingScheme, persistentVolumeClaimRetentionPolicy: { whenScaled: 'Retain' } } };
+      const changed = {
+        ...before,
+        spec: { ...after, namingScheme: before.spec.namingScheme, persistentVolumeClaimRetentionPolicy: { whenScaled: 'Retain' } },
+      };
       const next = run({ parent: parent(changed, first.status), apps: appGone ? [] : [spark], children: observed });
       const kept = new Set(next.children.filter((child) => child.kind === 'PersistentVolumeClaim').map((child) => child.metadata.name));
       return pvcs.every((pvc) => kept.has(pvc.metadata.name));

@@ -9,19 +9,40 @@ import { admit, committedCrd } from '../support/apiserver.js';
 import { clone, readYaml, repoPath } from '../support/fixtures.js';
 import { kubernetesErrors } from '../support/kube-validate.js';
 import { pod } from '../support/pods.js';
-import { NAMESPACE, OPTIONS, app, applied, cluster, condition, named, names, request, run, stored, type Status } from '../support/requests.js';
+import {
+  NAMESPACE,
+  OPTIONS,
+  app,
+  applied,
+  cluster,
+  condition,
+  named,
+  names,
+  request,
+  run,
+  stored,
+  type Status,
+} from '../support/requests.js';
 
 const clusterCrd = committedCrd('kubedirectorclusters');
 const spark = app('catalog/spark.yaml');
 const sparkCluster = readYaml('clusters/spark.yaml');
 
-const sorted = (objects: KubeObject[]) => [...objects].sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
+const sorted = (objects: KubeObject[]) =>
+  [...objects].sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
 
 t.test('every example cluster renders valid Kubernetes objects and a status the CRD keeps whole', async (t) => {
-  const apps = readdirSync(repoPath('catalog')).filter((f) => f.endsWith('.yaml')).map((file) => app(`catalog/${file}`));
+  const apps = readdirSync(repoPath('catalog'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((file) => app(`catalog/${file}`));
   const clusterFiles = readdirSync(repoPath('clusters')).filter((f) => f.endsWith('.yaml'));
-  const appOf = (clusterFile: string) => apps.find((a) => a.metadata.name === readYaml<{ spec: { app: string } }>(`clusters/${clusterFile}`).spec.app);
-  t.same(clusterFiles.filter((f) => !appOf(f)), [], 'every example cluster has its app in catalog/');
+  const appOf = (clusterFile: string) =>
+    apps.find((a) => a.metadata.name === readYaml<{ spec: { app: string } }>(`clusters/${clusterFile}`).spec.app);
+  t.same(
+    clusterFiles.filter((f) => !appOf(f)),
+    [],
+    'every example cluster has its app in catalog/',
+  );
   for (const application of apps) {
     for (const clusterFile of clusterFiles.filter((f) => appOf(f) === application)) {
       const manifest = readYaml(`clusters/${clusterFile}`) as { spec: { app: string } };
@@ -39,7 +60,11 @@ t.test('every example cluster renders valid Kubernetes objects and a status the 
 t.test('the Spark example: one StatefulSet per role, a headless Service, member Services and PVCs', async (t) => {
   const { children, status } = run({ parent: stored(sparkCluster), apps: [spark] });
   const sets = named(children, 'StatefulSet') as any[];
-  t.same(sets.map((s) => s.spec.replicas), [1, 2, 1], 'controller x1, worker x2, jupyter x1');
+  t.same(
+    sets.map((s) => s.spec.replicas),
+    [1, 2, 1],
+    'controller x1, worker x2, jupyter x1',
+  );
   const headless = named(children, 'Service').find((s: any) => s.spec.clusterIP === 'None') as any;
   t.ok(headless.spec.publishNotReadyAddresses, 'members resolve each other before they are ready');
   for (const set of sets) {
@@ -49,13 +74,32 @@ t.test('the Spark example: one StatefulSet per role, a headless Service, member 
     t.match(set.spec.template.metadata.labels, set.spec.selector.matchLabels, 'the selector matches the pod labels');
   }
   const members = status.roles!.flatMap((r) => r.members);
-  t.same(members.map((m) => m.nodeID), [1, 2, 3, 4], 'node ids assigned from 1');
-  t.same(members.map((m) => m.state), ['create pending', 'create pending', 'create pending', 'create pending']);
+  t.same(
+    members.map((m) => m.nodeID),
+    [1, 2, 3, 4],
+    'node ids assigned from 1',
+  );
+  t.same(
+    members.map((m) => m.state),
+    ['create pending', 'create pending', 'create pending', 'create pending'],
+  );
   t.equal(status.lastNodeID, 4);
-  t.same(names(children, 'Service').filter((n) => n !== headless.metadata.name), members.map((m) => m.service), 'one Service per member');
-  t.same(names(children, 'PersistentVolumeClaim'), members.filter((m) => m.pvc).map((m) => m.pvc), 'a PVC per worker');
+  t.same(
+    names(children, 'Service').filter((n) => n !== headless.metadata.name),
+    members.map((m) => m.service),
+    'one Service per member',
+  );
+  t.same(
+    names(children, 'PersistentVolumeClaim'),
+    members.filter((m) => m.pvc).map((m) => m.pvc),
+    'a PVC per worker',
+  );
   const memberService = named(children, 'Service').find((s) => s.metadata.name === members[0]!.service) as any;
-  t.same(memberService.spec.ports.map((p: any) => p.name), ['spark-spark-master', 'http-spark-ui'], 'ports named <urlScheme>-<service id>');
+  t.same(
+    memberService.spec.ports.map((p: any) => p.name),
+    ['spark-spark-master', 'http-spark-ui'],
+    'ports named <urlScheme>-<service id>',
+  );
   t.equal(memberService.spec.type, 'LoadBalancer', 'without a serviceType or kd-global-config default: LoadBalancer');
 });
 
@@ -86,7 +130,12 @@ t.test('kd-global-config supplies defaults', async (t) => {
     apiVersion: 'kubedirector.hpe.com/v1beta1',
     kind: 'KubeDirectorConfig',
     metadata: { name: 'kd-global-config', namespace: 'kubedirector' },
-    spec: { defaultServiceType: 'NodePort', defaultStorageClassName: 'fast', clusterSvcDomainBase: '.svc.example.org', podLabels: { team: 'data' } },
+    spec: {
+      defaultServiceType: 'NodePort',
+      defaultStorageClassName: 'fast',
+      clusterSvcDomainBase: '.svc.example.org',
+      podLabels: { team: 'data' },
+    },
   };
   const { children } = run({ parent: stored(sparkCluster), apps: [spark], config });
   const memberService = named(children, 'Service').find((s: any) => s.spec.type) as any;
@@ -95,7 +144,10 @@ t.test('kd-global-config supplies defaults', async (t) => {
   t.equal(worker.spec.volumeClaimTemplates[0].spec.storageClassName, 'fast');
   t.equal(worker.spec.template.metadata.labels.team, 'data');
   t.match(worker.spec.template.spec.dnsConfig.searches[0], /\.analytics\.svc\.example\.org$/);
-  t.equal(named(children, 'PersistentVolumeClaim')[0]!.spec && (named(children, 'PersistentVolumeClaim')[0] as any).spec.storageClassName, 'fast');
+  t.equal(
+    named(children, 'PersistentVolumeClaim')[0]!.spec && (named(children, 'PersistentVolumeClaim')[0] as any).spec.storageClassName,
+    'fast',
+  );
 });
 
 t.test('the pod template carries the role and app settings', async (t) => {
@@ -104,7 +156,10 @@ t.test('the pod template carries the role and app settings', async (t) => {
   cluster.spec.roles[1].members = 2;
   const config = readYaml('test/fixtures/api/config.yaml') as any;
   const prefixed = run({ parent: stored(cluster), apps: [application], config });
-  t.match(condition(prefixed.status, 'Valid').message, 'secret "coordinator-secret" of role "coordinator" does not start with the required prefix "kd-"');
+  t.match(
+    condition(prefixed.status, 'Valid').message,
+    'secret "coordinator-secret" of role "coordinator" does not start with the required prefix "kd-"',
+  );
   delete config.spec.requiredSecretPrefix;
   const { children, status } = run({ parent: stored(cluster), apps: [application], config });
   t.equal(condition(status, 'Valid').status, 'True', condition(status, 'Valid').message);
@@ -119,9 +174,18 @@ t.test('the pod template carries the role and app settings', async (t) => {
   t.equal(container.tty, true);
   t.equal(container.stdin, true);
   t.same(container.resources.limits, { cpu: '2', memory: '4Gi', 'nvidia.com/gpu': '1' }, 'quantities as strings');
-  t.notOk(container.env.some((e: any) => e.name === 'NVIDIA_VISIBLE_DEVICES'), 'a GPU was asked for');
-  t.ok(container.env.some((e: any) => e.name === 'PYTHONUSERBASE'), 'new setup layout');
-  t.ok(container.env.some((e: any) => e.valueFrom?.fieldRef), 'valueFrom passes through');
+  t.notOk(
+    container.env.some((e: any) => e.name === 'NVIDIA_VISIBLE_DEVICES'),
+    'a GPU was asked for',
+  );
+  t.ok(
+    container.env.some((e: any) => e.name === 'PYTHONUSERBASE'),
+    'new setup layout',
+  );
+  t.ok(
+    container.env.some((e: any) => e.valueFrom?.fieldRef),
+    'valueFrom passes through',
+  );
   const mounts = Object.fromEntries(container.volumeMounts.map((m: any) => [m.mountPath, m]));
   t.match(mounts['/dev/shm'], { name: 'dshm' });
   t.match(mounts['/etc/secret'], { name: 'secret-vol-coordinator-secret' });
@@ -130,12 +194,18 @@ t.test('the pod template carries the role and app settings', async (t) => {
   t.match(mounts['/sys/fs/cgroup'], { readOnly: true }, 'systemd support without native systemd');
   t.match(mounts['/var/lib/coordinator'], { name: 'p', subPath: 'var/lib/coordinator' }, 'persisted dirs on the PVC');
   t.match(mounts['/opt/guestconfig'], { name: 'p' }, 'new-layout dirs persisted');
-  t.same(container.volumeDevices, [{ name: 'b0', devicePath: '/dev/xvd0' }, { name: 'b1', devicePath: '/dev/xvd1' }]);
-  t.same(coordinator.spec.volumeClaimTemplates.map((v: any) => [v.metadata.name, v.spec.volumeMode ?? 'Filesystem']), [
-    ['p', 'Filesystem'],
-    ['b0', 'Block'],
-    ['b1', 'Block'],
+  t.same(container.volumeDevices, [
+    { name: 'b0', devicePath: '/dev/xvd0' },
+    { name: 'b1', devicePath: '/dev/xvd1' },
   ]);
+  t.same(
+    coordinator.spec.volumeClaimTemplates.map((v: any) => [v.metadata.name, v.spec.volumeMode ?? 'Filesystem']),
+    [
+      ['p', 'Filesystem'],
+      ['b0', 'Block'],
+      ['b1', 'Block'],
+    ],
+  );
   t.equal(podSpec.initContainers[0].image, container.image, 'the init container seeds the PVC from the same image');
   t.same(status.roles![0]!.members[0]!.blockDevicePaths, ['/dev/xvd0', '/dev/xvd1']);
   t.same(
@@ -146,7 +216,10 @@ t.test('the pod template carries the role and app settings', async (t) => {
   t.equal(worker.spec.template.spec.automountServiceAccountToken, false);
   t.notOk(worker.spec.template.spec.initContainers, 'no storage, no init container');
   t.ok(worker.spec.template.spec.containers[0].env.some((e: any) => e.name === 'NVIDIA_VISIBLE_DEVICES'));
-  t.notOk(names(children, 'Service').some((n) => n.includes('notebook')), 'no notebook role in this cluster');
+  t.notOk(
+    names(children, 'Service').some((n) => n.includes('notebook')),
+    'no notebook role in this cluster',
+  );
 });
 
 t.test('problems that need the app are reported on the field, and freeze the children', async (t) => {
@@ -155,12 +228,32 @@ t.test('problems that need the app are reported on the field, and freeze the chi
   const status = first.status;
   const cases: [string, (spec: any) => void, RegExp, string][] = [
     ['app', (s) => (s.app = 'missing'), /spec.app: KubeDirectorApp "missing" not found in namespace analytics$/, 'AppNotFound'],
-    ['role', (s) => (s.roles[2].id = 'notebook'), /spec.roles\[2\].id: role "notebook" is not a role of app "spark"; its roles are controller, worker, jupyter/, 'RoleNotInApp'],
-    ['cardinality', (s) => (s.roles[0].members = 2), /spec.roles\[0\].members: role "controller" asks for 2 members but the app's cardinality is "1"/, 'CardinalityViolation'],
-    ['min resources', (s) => (s.roles[1].resources.requests.memory = '512Mi'), /spec.roles\[1\].resources.requests.memory: role "worker" requests memory 512Mi; the app requires at least 1Gi/, 'BelowMinResources'],
+    [
+      'role',
+      (s) => (s.roles[2].id = 'notebook'),
+      /spec.roles\[2\].id: role "notebook" is not a role of app "spark"; its roles are controller, worker, jupyter/,
+      'RoleNotInApp',
+    ],
+    [
+      'cardinality',
+      (s) => (s.roles[0].members = 2),
+      /spec.roles\[0\].members: role "controller" asks for 2 members but the app's cardinality is "1"/,
+      'CardinalityViolation',
+    ],
+    [
+      'min resources',
+      (s) => (s.roles[1].resources.requests.memory = '512Mi'),
+      /spec.roles\[1\].resources.requests.memory: role "worker" requests memory 512Mi; the app requires at least 1Gi/,
+      'BelowMinResources',
+    ],
     ['request above limit', (s) => (s.roles[1].resources.requests.cpu = '3'), /requests cpu 3, more than its limit 2/, 'RequestAboveLimit'],
     ['total members', (s) => (s.roles[1].members = 1000), /1002 members requested; a cluster has at most 1000/, 'TooManyMembers'],
-    ['missing role', (s) => s.roles.splice(0, 1), /role "controller" of app "spark" needs at least 1 members but is not in spec.roles/, 'RoleMissing'],
+    [
+      'missing role',
+      (s) => s.roles.splice(0, 1),
+      /role "controller" of app "spark" needs at least 1 members but is not in spec.roles/,
+      'RoleMissing',
+    ],
   ];
   for (const [name, mutate, message, reason] of cases) {
     const spec = clone(sparkCluster.spec) as any;
@@ -180,7 +273,12 @@ t.test('problems that need the app are reported on the field, and freeze the chi
 t.test('a request for a cluster whose app is gone keeps everything, including retained PVCs', async (t) => {
   const first = run({ parent: stored(sparkCluster), apps: [spark] });
   const observed = first.children.map((c) => applied(c));
-  const orphanPvc = applied({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'p-old-9', namespace: NAMESPACE }, spec: {} });
+  const orphanPvc = applied({
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'p-old-9', namespace: NAMESPACE },
+    spec: {},
+  });
   const response = run({ parent: stored(sparkCluster, { status: first.status }), apps: [], children: [...observed, orphanPvc] });
   t.equal(response.children.length, observed.length + 1, 'nothing is dropped');
   t.equal(condition(response.status, 'Valid').reason, 'AppNotFound');
@@ -217,7 +315,11 @@ t.test('a storage change on a role with members is deferred and said so', async 
   const spec = clone(sparkCluster.spec) as any;
   spec.roles[0].storage = { size: '5Gi' };
   const observed = first.children.map((c) => applied(c));
-  const response = run({ parent: stored({ ...sparkCluster, spec }, { status: first.status, generation: 2 }), apps: [spark], children: observed });
+  const response = run({
+    parent: stored({ ...sparkCluster, spec }, { status: first.status, generation: 2 }),
+    apps: [spark],
+    children: observed,
+  });
   const controller = named(response.children, 'StatefulSet')[0] as any;
   t.notOk(controller.spec.volumeClaimTemplates, 'the claim templates stay as they are');
   t.notOk(controller.spec.template.spec.initContainers, 'and the pod template agrees with them');
@@ -228,8 +330,19 @@ t.test('a storage change on a role with members is deferred and said so', async 
   spec.roles[0].members = 0;
   spec.roles[0].id = 'controller';
   const emptied = run({
-    parent: stored({ ...sparkCluster, spec }, { status: { ...first.status, roles: first.status.roles!.map((r) => (r.id === 'controller' ? { ...r, members: [] } : r)) } }),
-    apps: [{ ...spark, spec: { ...(spark.spec as object), roles: (spark.spec as any).roles.map((r: any) => (r.id === 'controller' ? { ...r, cardinality: '0+' } : r)) } } as KubeObject],
+    parent: stored(
+      { ...sparkCluster, spec },
+      { status: { ...first.status, roles: first.status.roles!.map((r) => (r.id === 'controller' ? { ...r, members: [] } : r)) } },
+    ),
+    apps: [
+      {
+        ...spark,
+        spec: {
+          ...(spark.spec as object),
+          roles: (spark.spec as any).roles.map((r: any) => (r.id === 'controller' ? { ...r, cardinality: '0+' } : r)),
+        },
+      } as KubeObject,
+    ],
     children: observed,
   });
   t.notOk(
@@ -242,7 +355,10 @@ t.test('PVCs grow with the spec and never shrink', async (t) => {
   const first = run({ parent: stored(sparkCluster), apps: [spark] });
   const pvc = named(first.children, 'PersistentVolumeClaim')[0]!;
   const observedPvc = applied(pvc);
-  for (const [size, expected] of [['20Gi', '20Gi'], ['5Gi', '10Gi']] as const) {
+  for (const [size, expected] of [
+    ['20Gi', '20Gi'],
+    ['5Gi', '10Gi'],
+  ] as const) {
     const spec = clone(sparkCluster.spec) as any;
     spec.roles[1].storage.size = size;
     const response = run({ parent: stored({ ...sparkCluster, spec }, { status: first.status }), apps: [spark], children: [observedPvc] });
@@ -254,16 +370,29 @@ t.test('PVCs grow with the spec and never shrink', async (t) => {
 t.test('PVCs of members that left are kept unless whenScaled is Delete', async (t) => {
   const first = run({ parent: stored(sparkCluster), apps: [spark] });
   const pvcs = named(first.children, 'PersistentVolumeClaim').map((p) => applied(p));
-  const stranger = applied({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'scratch', namespace: NAMESPACE }, spec: {} });
+  const stranger = applied({
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'scratch', namespace: NAMESPACE },
+    spec: {},
+  });
   const status = clone(first.status);
   status.roles![1]!.members = status.roles![1]!.members.slice(0, 1);
   const spec = clone(sparkCluster.spec) as any;
   spec.roles[1].members = 1;
   const keep = run({ parent: stored({ ...sparkCluster, spec }, { status }), apps: [spark], children: [...pvcs, stranger] });
-  t.same(names(keep.children, 'PersistentVolumeClaim').sort(), [...pvcs.map((p) => p.metadata.name), 'scratch'].sort(), 'default: retained');
+  t.same(
+    names(keep.children, 'PersistentVolumeClaim').sort(),
+    [...pvcs.map((p) => p.metadata.name), 'scratch'].sort(),
+    'default: retained',
+  );
   spec.persistentVolumeClaimRetentionPolicy = { whenScaled: 'Delete' };
   const drop = run({ parent: stored({ ...sparkCluster, spec }, { status }), apps: [spark], children: [...pvcs, stranger] });
-  t.same(names(drop.children, 'PersistentVolumeClaim').sort(), [pvcs[0]!.metadata.name, 'scratch'].sort(), 'Delete: only the departed member loses its PVC');
+  t.same(
+    names(drop.children, 'PersistentVolumeClaim').sort(),
+    [pvcs[0]!.metadata.name, 'scratch'].sort(),
+    'Delete: only the departed member loses its PVC',
+  );
 });
 
 t.test('a member Service whose type changes is recreated rather than updated in place', async (t) => {
@@ -273,8 +402,15 @@ t.test('a member Service whose type changes is recreated rather than updated in 
   const response = run({ parent: stored({ ...sparkCluster, spec }, { status: first.status }), apps: [spark], children: observed });
   const headless = first.status.clusterService!;
   t.same(names(response.children, 'Service'), [headless], 'member Services dropped this sync');
-  const next = run({ parent: stored({ ...sparkCluster, spec }, { status: first.status }), apps: [spark], children: observed.filter((c) => c.kind !== 'Service') });
-  t.ok(named(next.children, 'Service').filter((s: any) => s.spec.type === 'ClusterIP').length === 4, 'and rendered with the new type next sync');
+  const next = run({
+    parent: stored({ ...sparkCluster, spec }, { status: first.status }),
+    apps: [spark],
+    children: observed.filter((c) => c.kind !== 'Service'),
+  });
+  t.ok(
+    named(next.children, 'Service').filter((s: any) => s.spec.type === 'ClusterIP').length === 4,
+    'and rendered with the new type next sync',
+  );
 });
 
 t.test('finalize keeps PVCs by default, releasing them from the cluster', async (t) => {
@@ -283,8 +419,13 @@ t.test('finalize keeps PVCs by default, releasing them from the cluster', async 
   const parent = stored(sparkCluster, { status: first.status });
   parent.metadata.deletionTimestamp = '2026-01-01T00:00:00Z';
   const keep = finalize(request({ parent, apps: [spark], children: observed, finalizing: true }), OPTIONS);
-  t.same(keep.children.map((c) => c.kind), ['PersistentVolumeClaim', 'PersistentVolumeClaim'], 'only the PVCs stay');
-  for (const pvc of keep.children) t.same(pvc.metadata.ownerReferences, [], 'owner reference withdrawn: garbage collection will not take them');
+  t.same(
+    keep.children.map((c) => c.kind),
+    ['PersistentVolumeClaim', 'PersistentVolumeClaim'],
+    'only the PVCs stay',
+  );
+  for (const pvc of keep.children)
+    t.same(pvc.metadata.ownerReferences, [], 'owner reference withdrawn: garbage collection will not take them');
   t.equal(keep.finalized, false, 'not finalized while children remain');
   const done = finalize(request({ parent, apps: [spark], children: [], finalizing: true }), OPTIONS);
   t.equal(done.finalized, true);
@@ -299,7 +440,11 @@ t.test('member states follow the pods', async (t) => {
   const first = sync();
   const pods = first.status.roles!.flatMap((r) => r.members.map((m) => m.pod));
   const [controller, worker0, worker1, jupyter] = pods as [string, string, string, string];
-  const second = sync([pod(controller), pod(worker0, { ready: false, state: 'waiting' }), pod(worker1, { unschedulable: '0/3 nodes are available: insufficient memory' })]);
+  const second = sync([
+    pod(controller),
+    pod(worker0, { ready: false, state: 'waiting' }),
+    pod(worker1, { unschedulable: '0/3 nodes are available: insufficient memory' }),
+  ]);
   const states = second.status.roles!.flatMap((r) => r.members.map((m) => m.state));
   t.same(states, ['configured', 'creating', 'creating', 'create pending']);
   t.equal(second.status.roles![1]!.members[1]!.stateDetail!.schedulingErrorMessage, '0/3 nodes are available: insufficient memory');
@@ -319,7 +464,9 @@ t.test('member states follow the pods', async (t) => {
   t.ok(fourth.status.memberStateRollup!.membersDown, 'but the rollup says a member is down');
   t.match(condition(fourth.status, 'Ready'), { status: 'False', reason: 'MembersDown' });
 
-  const restarted = allReady.map((p) => (p.metadata.name === worker0 ? pod(worker0, { ready: false, containerID: 'containerd://new' }) : p));
+  const restarted = allReady.map((p) =>
+    p.metadata.name === worker0 ? pod(worker0, { ready: false, containerID: 'containerd://new' }) : p,
+  );
   const fifth = sync(restarted);
   t.equal(fifth.status.roles![1]!.members[0]!.state, 'creating', 'a new container goes back through creating');
   t.ok(fifth.status.memberStateRollup!.membersRestarting);
@@ -356,7 +503,11 @@ t.test('scaling down: highest ordinals leave through delete pending and deleting
   t.ok(response.status.memberStateRollup!.membershipChanging);
   const controllerPod = podsOf(status).slice(0, 1);
   response = sync(controllerPod);
-  t.same(response.status.roles!.map((r) => r.id), ['controller', 'worker'], 'a removed role leaves status once its members are gone');
+  t.same(
+    response.status.roles!.map((r) => r.id),
+    ['controller', 'worker'],
+    'a removed role leaves status once its members are gone',
+  );
   t.same(replicas(response), [1, 0], 'and its StatefulSet goes');
   const generation = response.status.configGeneration!;
   t.equal(response.status.state, 'updating', 'the controller has yet to process the smaller membership');
@@ -381,6 +532,10 @@ t.test('new members wait for departing ones with higher ordinals to be gone', as
   spec.roles[1].members = 3;
   const pods = workers.members.map((m) => pod(m.pod, { deleting: m.state === 'deleting' }));
   const response = run({ parent: stored({ ...sparkCluster, spec }, { status, generation: 2 }), apps: [spark], pods, children });
-  t.same(response.status.roles![1]!.members.map((m) => m.state), ['configured', 'deleting'], 'ordinal 2 is not created above a deleting ordinal 1');
+  t.same(
+    response.status.roles![1]!.members.map((m) => m.state),
+    ['configured', 'deleting'],
+    'ordinal 2 is not created above a deleting ordinal 1',
+  );
   t.equal((named(response.children, 'StatefulSet')[1] as any).spec.replicas, 1);
 });

@@ -21,7 +21,14 @@ t.test('Cassandra: two seeds and two other members, from nothing to configured',
   t.equal(w.sim.list('PersistentVolumeClaim', NAMESPACE).length, 4, 'a 20Gi PVC per member');
   const services = w.sim.list('Service', NAMESPACE).filter((s: any) => s.spec.type === 'ClusterIP' && s.spec.clusterIP !== 'None');
   t.equal(services.length, 4, 'one ClusterIP Service per member (serviceType: ClusterIP)');
-  t.ok(services.every((s: any) => s.spec.ports.some((p: any) => p.port === 9042 && p.name === 'generic-cql')), 'CQL on each');
+  t.ok(
+    services.every((s: any) => s.spec.ports.some((p: any) => p.port === 9042 && p.name === 'generic-cql')),
+    'CQL on each',
+  );
   const seeds = (w.sim.list('ConfigMap', NAMESPACE)[0] as any).data['fqdns.seed'].trim().split('\n');
-  t.same(seeds, status.roles[0].members.map((m: any) => `${m.pod}.${status.clusterService}.${NAMESPACE}.svc.cluster.local`), 'the seed list every member reads');
+  t.same(
+    seeds,
+    status.roles[0].members.map((m: any) => `${m.pod}.${status.clusterService}.${NAMESPACE}.svc.cluster.local`),
+    'the seed list every member reads',
+  );
 });

@@ -44,20 +44,29 @@ t.test('3 workers, scaled to 5 and back to 2: exactly who hears --addnodes and -
   scale(3);
   await converge();
   t.equal(status().state, 'configured');
-  for (const i of [0, 1, 2]) t.same(agents.calls(pod(i)), ['1|--configure'], `${pod(i)}: configured once, no notification (created together)`);
+  for (const i of [0, 1, 2])
+    t.same(agents.calls(pod(i)), ['1|--configure'], `${pod(i)}: configured once, no notification (created together)`);
 
   scale(5);
   await converge();
   t.equal(status().state, 'configured');
-  for (const i of [0, 1, 2]) t.same(agents.calls(pod(i)), ['1|--configure', notify('addnodes', 3, 4)], `${pod(i)} hears of the two newcomers`);
+  for (const i of [0, 1, 2])
+    t.same(agents.calls(pod(i)), ['1|--configure', notify('addnodes', 3, 4)], `${pod(i)} hears of the two newcomers`);
   for (const i of [3, 4]) t.same(agents.calls(pod(i)), ['1|--configure'], `${pod(i)} configured knowing everyone`);
 
   scale(2);
   await converge();
   t.equal(status().state, 'configured');
-  t.same(status().roles[0].members.map((m: { pod: string }) => m.pod), [pod(0), pod(1)]);
+  t.same(
+    status().roles[0].members.map((m: { pod: string }) => m.pod),
+    [pod(0), pod(1)],
+  );
   for (const i of [0, 1]) {
-    t.same(agents.calls(pod(i)), ['1|--configure', notify('addnodes', 3, 4), notify('delnodes', 2, 3, 4)], `${pod(i)} hears of the three leaving`);
+    t.same(
+      agents.calls(pod(i)),
+      ['1|--configure', notify('addnodes', 3, 4), notify('delnodes', 2, 3, 4)],
+      `${pod(i)} hears of the three leaving`,
+    );
   }
   t.same(agents.calls(pod(2)), ['1|--configure', notify('addnodes', 3, 4)], 'the leaving members are not told of their own departure');
   for (const i of [3, 4]) t.same(agents.calls(pod(i)), ['1|--configure']);

@@ -29,10 +29,17 @@ t.test('Spark: create, scale 2 -> 4 -> 1 workers, a member fails and recovers, t
 
   const status = w.cluster(CLUSTER).status;
   t.equal(status.state, 'configured', 'the cluster is configured');
-  t.same(members(w).map((m) => m.state), ['configured', 'configured', 'configured', 'configured'], 'every member is configured');
+  t.same(
+    members(w).map((m) => m.state),
+    ['configured', 'configured', 'configured', 'configured'],
+    'every member is configured',
+  );
   t.match(condition(w, 'Ready'), { status: 'True', reason: 'AllMembersReady' });
   t.equal(status.readyMembers, 4);
-  t.same(members(w).map((m) => m.nodeID), [1, 2, 3, 4]);
+  t.same(
+    members(w).map((m) => m.nodeID),
+    [1, 2, 3, 4],
+  );
   t.equal(w.sim.list('StatefulSet', NAMESPACE).length, 3);
   t.equal(w.sim.list('Pod', NAMESPACE).length, 4);
   t.equal(w.sim.list('PersistentVolumeClaim', NAMESPACE).length, 2, 'the two workers have PVCs');
@@ -51,7 +58,10 @@ t.test('Spark: create, scale 2 -> 4 -> 1 workers, a member fails and recovers, t
       t.same(child, JSON.parse(applied.metadata.annotations![LAST_APPLIED]!), `${key(child)}: what was applied, unchanged`);
     }
     const body = JSON.stringify(call.request);
-    const post = () => fetch(`${w.server.listeningOrigin}/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.text());
+    const post = () =>
+      fetch(`${w.server.listeningOrigin}/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) =>
+        r.text(),
+      );
     const [first, second] = [await post(), await post()];
     t.equal(first, second, 'byte-identical responses');
     t.same(JSON.parse(first), call.response);
@@ -65,13 +75,26 @@ t.test('Spark: create, scale 2 -> 4 -> 1 workers, a member fails and recovers, t
 
   await scale(4);
   await converged(t, w);
-  t.same(members(w, 'worker').map((m) => [m.state, m.nodeID]), [['configured', 2], ['configured', 3], ['configured', 5], ['configured', 6]], 'scaled up to 4: new node ids');
+  t.same(
+    members(w, 'worker').map((m) => [m.state, m.nodeID]),
+    [
+      ['configured', 2],
+      ['configured', 3],
+      ['configured', 5],
+      ['configured', 6],
+    ],
+    'scaled up to 4: new node ids',
+  );
   t.equal(workers().length, 4);
   t.equal(w.cluster(CLUSTER).status.state, 'configured');
 
   await scale(1);
   await converged(t, w);
-  t.same(members(w, 'worker').map((m) => m.pod), [workers()[0]!.metadata.name], 'scaled down to 1: the highest ordinals left');
+  t.same(
+    members(w, 'worker').map((m) => m.pod),
+    [workers()[0]!.metadata.name],
+    'scaled down to 1: the highest ordinals left',
+  );
   t.equal(workers().length, 1);
   const pvcs = names(w, 'PersistentVolumeClaim');
   t.equal(pvcs.length, 4, 'the PVCs of the three members that left are kept');
@@ -93,7 +116,11 @@ t.test('Spark: create, scale 2 -> 4 -> 1 workers, a member fails and recovers, t
   const before = ['StatefulSet', 'Service', 'PersistentVolumeClaim', 'ConfigMap', 'Secret', 'Pod'].map((k) => names(w, k));
   w.sim.delete('KubeDirectorApp', NAMESPACE, 'spark');
   await converged(t, w);
-  t.same(['StatefulSet', 'Service', 'PersistentVolumeClaim', 'ConfigMap', 'Secret', 'Pod'].map((k) => names(w, k)), before, 'the app went away: nothing was deleted');
+  t.same(
+    ['StatefulSet', 'Service', 'PersistentVolumeClaim', 'ConfigMap', 'Secret', 'Pod'].map((k) => names(w, k)),
+    before,
+    'the app went away: nothing was deleted',
+  );
   t.match(condition(w, 'Valid'), { status: 'False', reason: 'AppNotFound', message: /spec.app: KubeDirectorApp "spark" not found/ });
   w.apply('catalog/spark.yaml');
   await converged(t, w);
@@ -105,7 +132,8 @@ t.test('Spark: create, scale 2 -> 4 -> 1 workers, a member fails and recovers, t
   t.same(names(w, 'StatefulSet'), []);
   t.same(names(w, 'Pod'), []);
   t.same(names(w, 'PersistentVolumeClaim').sort(), pvcs.sort(), 'every PVC is kept by default');
-  for (const pvc of w.sim.list('PersistentVolumeClaim', NAMESPACE)) t.same(pvc.metadata.ownerReferences ?? [], [], `${pvc.metadata.name} belongs to nobody now`);
+  for (const pvc of w.sim.list('PersistentVolumeClaim', NAMESPACE))
+    t.same(pvc.metadata.ownerReferences ?? [], [], `${pvc.metadata.name} belongs to nobody now`);
 });
 
 t.test('deleting a cluster whose policy says Delete removes its PVCs', async (t) => {

@@ -35,7 +35,11 @@ t.test('sync answers 200 with whole children and a status', async (t) => {
   const body = reply.json();
   t.ok(body.status, 'status is always present: a missing status would wipe it');
   t.equal(body.children.length, 1);
-  t.same(body.children[0].spec.template.spec.containers, [{ name: 'app', image: 'docker.io/apache/spark:3.5.3' }], 'nothing stripped from children');
+  t.same(
+    body.children[0].spec.template.spec.containers,
+    [{ name: 'app', image: 'docker.io/apache/spark:3.5.3' }],
+    'nothing stripped from children',
+  );
   const again = await app.inject({ method: 'POST', url: '/sync', headers: json, payload: request });
   t.equal(again.body, reply.body, 'the same request gives a byte-identical response');
 });
@@ -74,7 +78,7 @@ t.test('bad input gets a clear 4xx and the server keeps serving', async (t) => {
   badChildren.children['Service.v1'] = { 'analytics/x': { kind: 'Service', metadata: { name: 'x' } } };
   const wrongType = await post(JSON.stringify(badChildren));
   t.equal(wrongType.statusCode, 400);
-  t.match(wrongType.json().message, "body/children/Service.v1/analytics~1x/apiVersion: Expected required property");
+  t.match(wrongType.json().message, 'body/children/Service.v1/analytics~1x/apiVersion: Expected required property');
 
   const notAnObject = await post('[1, 2]');
   t.equal(notAnObject.statusCode, 400);
@@ -118,5 +122,9 @@ t.test('log lines about a hook call name its parent', async (t) => {
   t.equal(calls.length, 2, 'one line per hook call');
   t.match(calls[0], { parent: 'analytics/spark-demo', statusCode: 200, children: 1, msg: 'hook call', level: 30 });
   t.match(calls[1], { parent: 'analytics/spark-demo', statusCode: 400, reason: /controller/, msg: 'hook call rejected', level: 40 });
-  t.match(lines.find((l) => l.url === '/healthz'), { level: 20 }, 'probes log at debug only');
+  t.match(
+    lines.find((l) => l.url === '/healthz'),
+    { level: 20 },
+    'probes log at debug only',
+  );
 });

@@ -7,7 +7,11 @@ function lifecycle(finalizeCalls: Json[]): Handler {
     if (hook === 'customize') return { relatedResources: [] };
     const uid = request.parent.metadata.uid;
     const claims = [claim('p-web-0', '1Gi', { 'kd.example/set': 'web', 'controller-uid': uid })];
-    if (hook === 'sync') return { status: { state: 'configured' }, children: [statefulSet('web', { labels: { 'controller-uid': uid } }), configMap('settings'), ...claims] };
+    if (hook === 'sync')
+      return {
+        status: { state: 'configured' },
+        children: [statefulSet('web', { labels: { 'controller-uid': uid } }), configMap('settings'), ...claims],
+      };
     finalizeCalls.push(request);
     const finalized = finalizeCalls.length > 1;
     return { status: { state: 'deleting' }, children: finalized ? [] : claims, finalized };
@@ -19,7 +23,10 @@ t.test('deleting the parent: finalize until finalized, then the finalizer goes a
   const sim = await setup(t, lifecycle(finalizeCalls));
   sim.apply(cluster());
   await sim.converge();
-  t.same(sim.list('pods', NS).map((p) => p.metadata.name), ['web-0']);
+  t.same(
+    sim.list('pods', NS).map((p) => p.metadata.name),
+    ['web-0'],
+  );
   const generation = sim.get('kdcluster', NS, 'spark')!.metadata.generation!;
 
   const callsBefore = sim.calls.length;
@@ -40,11 +47,18 @@ t.test('deleting the parent: finalize until finalized, then the finalizer goes a
   t.ok(sim.get('pod', NS, 'web-0')!.metadata.deletionTimestamp, 'the set is gone, so the garbage collector deletes its pod');
   t.equal(finalizeCalls.length, 2);
   t.notOk(sim.get('kdcluster', NS, 'spark'), 'finalized: the finalizer is removed and the parent is gone');
-  t.notOk(sim.get('pvc', NS, 'p-web-0')!.metadata.deletionTimestamp, 'the finalizer went first, so the finalized response\'s children were not managed');
+  t.notOk(
+    sim.get('pvc', NS, 'p-web-0')!.metadata.deletionTimestamp,
+    "the finalizer went first, so the finalized response's children were not managed",
+  );
   await sim.converge();
   t.same(sim.list('pods', NS), []);
   t.same(sim.list('pvc', NS), [], 'the claim owned by the parent went with it once no pod mounted it');
-  t.same(sim.calls.slice(callsBefore).map((c) => c.hook), ['customize', 'finalize', 'finalize'], 'deletion bumped the generation, so customize was asked again');
+  t.same(
+    sim.calls.slice(callsBefore).map((c) => c.hook),
+    ['customize', 'finalize', 'finalize'],
+    'deletion bumped the generation, so customize was asked again',
+  );
   t.same(sim.errors, []);
 });
 
@@ -66,9 +80,13 @@ t.test('no adoption while the parent is being deleted', async (t) => {
 });
 
 t.test('without a finalize hook there is no finalizer and deletion is immediate', async (t) => {
-  const sim = await setup(t, (hook) => (hook === 'customize' ? { relatedResources: [] } : { status: {}, children: [configMap('settings')] }), {
-    controller: compositeController({ finalize: false }),
-  });
+  const sim = await setup(
+    t,
+    (hook) => (hook === 'customize' ? { relatedResources: [] } : { status: {}, children: [configMap('settings')] }),
+    {
+      controller: compositeController({ finalize: false }),
+    },
+  );
   sim.apply(cluster());
   await sim.round();
   t.same(sim.get('kdcluster', NS, 'spark')!.metadata.finalizers, undefined);

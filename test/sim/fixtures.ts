@@ -47,7 +47,9 @@ export async function fakeHooks(handler: Handler): Promise<FakeHooks> {
 export const NS = 'demo';
 export const FINALIZER = 'metacontroller.io/compositecontroller-kubedirectorclusters';
 
-export function compositeController(overrides: { finalize?: boolean; customize?: boolean; updateMethod?: string } = {}): Record<string, unknown> {
+export function compositeController(
+  overrides: { finalize?: boolean; customize?: boolean; updateMethod?: string } = {},
+): Record<string, unknown> {
   const { finalize = true, customize = true, updateMethod = 'InPlace' } = overrides;
   const hook = (name: string) => ({ version: 'v2', webhook: { url: `http://hooks.example/${name}` } });
   const child = (apiVersion: string, resource: string) => ({ apiVersion, resource, updateStrategy: { method: updateMethod } });
@@ -65,7 +67,11 @@ export function compositeController(overrides: { finalize?: boolean; customize?:
         child('v1', 'configmaps'),
         child('v1', 'secrets'),
       ],
-      hooks: { sync: hook('sync'), ...(customize ? { customize: hook('customize') } : {}), ...(finalize ? { finalize: hook('finalize') } : {}) },
+      hooks: {
+        sync: hook('sync'),
+        ...(customize ? { customize: hook('customize') } : {}),
+        ...(finalize ? { finalize: hook('finalize') } : {}),
+      },
     },
   };
 }
@@ -104,7 +110,14 @@ export interface SetOptions {
 
 /** A StatefulSet with one app container and (unless storage is '') one claim template `p`. */
 export function statefulSet(name: string, options: SetOptions = {}): Json {
-  const { replicas = 1, image = 'example/app:1.0', policy = 'Parallel', storage = '1Gi', serviceName = `${name}-hs`, labels = {} } = options;
+  const {
+    replicas = 1,
+    image = 'example/app:1.0',
+    policy = 'Parallel',
+    storage = '1Gi',
+    serviceName = `${name}-hs`,
+    labels = {},
+  } = options;
   const selector = { 'kd.example/set': name };
   return {
     apiVersion: 'apps/v1',
@@ -117,7 +130,14 @@ export function statefulSet(name: string, options: SetOptions = {}): Json {
       selector: { matchLabels: selector },
       template: { metadata: { labels: { ...selector, ...labels } }, spec: { containers: [{ name: 'app', image }] } },
       ...(storage
-        ? { volumeClaimTemplates: [{ metadata: { name: 'p', labels: { ...selector, ...labels } }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } } }] }
+        ? {
+            volumeClaimTemplates: [
+              {
+                metadata: { name: 'p', labels: { ...selector, ...labels } },
+                spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } },
+              },
+            ],
+          }
         : {}),
     },
   };

@@ -4,7 +4,12 @@ import { cluster, NS, setup, statefulSet, type Json, type Handler } from './fixt
 
 /** Sync returns one StatefulSet; customize asks for the cluster's pods, so each sync sees them as related. */
 const handler: Handler = (hook, request) => {
-  if (hook === 'customize') return { relatedResources: [{ apiVersion: 'v1', resource: 'pods', namespace: NS, labelSelector: { matchLabels: { 'kd.example/set': 'web' } } }] };
+  if (hook === 'customize')
+    return {
+      relatedResources: [
+        { apiVersion: 'v1', resource: 'pods', namespace: NS, labelSelector: { matchLabels: { 'kd.example/set': 'web' } } },
+      ],
+    };
   return { status: {}, children: [statefulSet('web', { replicas: 1, storage: '' })], ...(hook === 'finalize' ? { finalized: true } : {}) };
 };
 
@@ -19,21 +24,37 @@ t.test('a failed pod shows its termination to the next sync, backs off for a rou
   sim.apply(cluster());
   await sim.converge();
   const started = sim.get('pod', NS, 'web-0') as Json;
-  t.match(started.status.containerStatuses, [{ name: 'app', ready: true, started: true, restartCount: 0, state: { running: {} }, containerID: /^containerd:\/\/[0-9a-f]{64}$/ }]);
-  t.match(started.status.conditions.map((c: Json) => `${c.type}=${c.status}`), ['Initialized=True', 'Ready=True', 'ContainersReady=True', 'PodScheduled=True']);
+  t.match(started.status.containerStatuses, [
+    { name: 'app', ready: true, started: true, restartCount: 0, state: { running: {} }, containerID: /^containerd:\/\/[0-9a-f]{64}$/ },
+  ]);
+  t.match(
+    started.status.conditions.map((c: Json) => `${c.type}=${c.status}`),
+    ['Initialized=True', 'Ready=True', 'ContainersReady=True', 'PodScheduled=True'],
+  );
 
   await sim.failPod(NS, 'web-0', { exitCode: 3, message: 'configure failed' });
   const failed = sim.get('pod', NS, 'web-0') as Json;
-  t.match(failed.status.containerStatuses[0], { ready: false, state: { terminated: { exitCode: 3, reason: 'Error', message: 'configure failed' } } });
+  t.match(failed.status.containerStatuses[0], {
+    ready: false,
+    state: { terminated: { exitCode: 3, reason: 'Error', message: 'configure failed' } },
+  });
   t.match(failed.status.conditions, [{}, { type: 'Ready', status: 'False', reason: 'ContainersNotReady' }]);
 
   await sim.round();
   t.match(seenBySync(sim.calls), { state: { terminated: { exitCode: 3, message: 'configure failed' } } }, 'the hook sees the termination');
   await sim.round();
-  t.match(seenBySync(sim.calls), { state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { message: 'configure failed' } }, restartCount: 0 });
+  t.match(seenBySync(sim.calls), {
+    state: { waiting: { reason: 'CrashLoopBackOff' } },
+    lastState: { terminated: { message: 'configure failed' } },
+    restartCount: 0,
+  });
   await sim.round();
   const restarted = seenBySync(sim.calls);
-  t.match(restarted, { state: { running: {} }, ready: false, restartCount: 1, lastState: { terminated: { exitCode: 3 } } }, 'not ready before its first probe');
+  t.match(
+    restarted,
+    { state: { running: {} }, ready: false, restartCount: 1, lastState: { terminated: { exitCode: 3 } } },
+    'not ready before its first probe',
+  );
   await sim.round();
   t.match(seenBySync(sim.calls), { ready: true, restartCount: 1 }, 'then ready');
   t.not(restarted.containerID, started.status.containerStatuses[0].containerID, 'a new container');
@@ -48,7 +69,12 @@ t.test('recoverPod restarts the container at once; readiness comes from the next
   await sim.failPod(NS, 'web-0');
   await sim.recoverPod(NS, 'web-0');
   const recovered = (sim.get('pod', NS, 'web-0') as Json).status.containerStatuses[0];
-  t.match(recovered, { restartCount: 1, ready: false, state: { running: {} }, lastState: { terminated: { exitCode: 1, reason: 'Error' } } });
+  t.match(recovered, {
+    restartCount: 1,
+    ready: false,
+    state: { running: {} },
+    lastState: { terminated: { exitCode: 1, reason: 'Error' } },
+  });
   t.not(recovered.containerID, before.containerID);
   await sim.round();
   t.match((sim.get('pod', NS, 'web-0') as Json).status.containerStatuses[0], { ready: true, restartCount: 1 });

@@ -10,9 +10,24 @@ t.test('keys the last desired state had and the new one dropped are removed; oth
 });
 
 t.test('lists of named objects merge item by item, keeping fields only the server set', async (t) => {
-  const observed = { containers: [{ name: 'app', image: 'a:1', imagePullPolicy: 'IfNotPresent' }, { name: 'side', image: 's:1' }] };
-  const last = { containers: [{ name: 'app', image: 'a:1' }, { name: 'side', image: 's:1' }] };
-  const desired = { containers: [{ name: 'new', image: 'n:1' }, { name: 'app', image: 'a:2' }] };
+  const observed = {
+    containers: [
+      { name: 'app', image: 'a:1', imagePullPolicy: 'IfNotPresent' },
+      { name: 'side', image: 's:1' },
+    ],
+  };
+  const last = {
+    containers: [
+      { name: 'app', image: 'a:1' },
+      { name: 'side', image: 's:1' },
+    ],
+  };
+  const desired = {
+    containers: [
+      { name: 'new', image: 'n:1' },
+      { name: 'app', image: 'a:2' },
+    ],
+  };
   t.same(threeWayMerge(observed, last, desired).containers, [
     { name: 'app', image: 'a:2', imagePullPolicy: 'IfNotPresent' },
     { name: 'new', image: 'n:1' },
@@ -24,19 +39,31 @@ t.test('merge keys are chosen in Metacontroller order: port before name, contain
   const renamed = threeWayMerge(observed, { ports: [{ name: 'http', port: 80 }] }, { ports: [{ name: 'web', port: 80 }] });
   t.same(renamed.ports, [{ name: 'web', port: 80, nodePort: 30001 }], 'merged by port: the allocated node port survives a rename');
   const container = { ports: [{ containerPort: 8080, name: 'http', protocol: 'TCP' }] };
-  const moved = threeWayMerge(container, { ports: [{ containerPort: 8080, name: 'http' }] }, { ports: [{ containerPort: 9090, name: 'http' }] });
+  const moved = threeWayMerge(
+    container,
+    { ports: [{ containerPort: 8080, name: 'http' }] },
+    { ports: [{ containerPort: 9090, name: 'http' }] },
+  );
   t.same(moved.ports, [{ containerPort: 9090, name: 'http' }], 'merged by containerPort: a new port is a new item');
 });
 
 t.test('lists without a common merge key are replaced', async (t) => {
   t.same(threeWayMerge({ args: ['a', 'b'] }, { args: ['a'] }, { args: ['c'] }).args, ['c']);
   const templates = { vct: [{ metadata: { name: 'p' }, spec: { a: 1 }, status: { phase: 'Pending' } }] };
-  t.same(threeWayMerge(templates, undefined, { vct: [{ metadata: { name: 'p' }, spec: { a: 1 } }] }).vct, [{ metadata: { name: 'p' }, spec: { a: 1 } }], 'items keyed only inside metadata are not a list map');
+  t.same(
+    threeWayMerge(templates, undefined, { vct: [{ metadata: { name: 'p' }, spec: { a: 1 } }] }).vct,
+    [{ metadata: { name: 'p' }, spec: { a: 1 } }],
+    'items keyed only inside metadata are not a list map',
+  );
 });
 
 t.test('an owner reference listed in the last desired state and dropped now is removed', async (t) => {
   const ref = { apiVersion: 'v1', kind: 'X', name: 'p', uid: 'u1', controller: true };
-  const merged = threeWayMerge({ metadata: { name: 'c', ownerReferences: [ref] } }, { metadata: { name: 'c', ownerReferences: [ref] } }, { metadata: { name: 'c' } });
+  const merged = threeWayMerge(
+    { metadata: { name: 'c', ownerReferences: [ref] } },
+    { metadata: { name: 'c', ownerReferences: [ref] } },
+    { metadata: { name: 'c' } },
+  );
   t.same(merged.metadata, { name: 'c' });
 });
 

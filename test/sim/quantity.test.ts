@@ -18,7 +18,12 @@ t.test('compares quantities as the API server does', async (t) => {
 
 t.test('agrees with the hooks’ own reading on any pair of quantities', async (t) => {
   const suffix = fc.constantFrom('', 'Ki', 'Mi', 'Gi', 'Ti', 'm', 'k', 'M', 'G', 'T', 'e3', 'e-2');
-  const quantity = fc.tuple(fc.nat(100000), fc.option(fc.nat(999), { nil: undefined }), suffix).map(([whole, fraction, s]) => `${whole}${fraction === undefined ? '' : `.${fraction}`}${s}`);
-  fc.assert(fc.property(quantity, quantity, (a, b) => compareQuantity(a, b) === compareQuantities(a, b)), { seed: 42, numRuns: 2000 });
+  const quantity = fc
+    .tuple(fc.nat(100000), fc.option(fc.nat(999), { nil: undefined }), suffix)
+    .map(([whole, fraction, s]) => `${whole}${fraction === undefined ? '' : `.${fraction}`}${s}`);
+  fc.assert(
+    fc.property(quantity, quantity, (a, b) => compareQuantity(a, b) === compareQuantities(a, b)),
+    { seed: 42, numRuns: 2000 },
+  );
   t.pass('2000 pairs agree');
 });

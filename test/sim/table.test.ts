@@ -16,7 +16,12 @@ t.test('tables print what kubectl get would', async (t) => {
       () => ({ state: 'configured', members: 3, readyMembers: 2, memberStateRollup: { membersDown: true } }),
     ),
   );
-  sim.apply({ apiVersion: 'kubedirector.hpe.com/v1beta1', kind: 'KubeDirectorApp', metadata: { name: 'spark', namespace: NS }, spec: { label: { name: 'Spark 3' }, distroID: 'bluedata/spark', version: '3.5' } });
+  sim.apply({
+    apiVersion: 'kubedirector.hpe.com/v1beta1',
+    kind: 'KubeDirectorApp',
+    metadata: { name: 'spark', namespace: NS },
+    spec: { label: { name: 'Spark 3' }, distroID: 'bluedata/spark', version: '3.5' },
+  });
   sim.apply(cluster());
   await sim.round();
   t.equal(
@@ -28,7 +33,13 @@ t.test('tables print what kubectl get would', async (t) => {
       'web-hs   ClusterIP      None         <none>        8080/TCP                        0s',
     ].join('\n'),
   );
-  t.equal(sim.table('pvc', NS), ['NAME   STATUS    VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   AGE', 'late   Pending                                      standard       0s'].join('\n'));
+  t.equal(
+    sim.table('pvc', NS),
+    [
+      'NAME   STATUS    VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   AGE',
+      'late   Pending                                      standard       0s',
+    ].join('\n'),
+  );
   await sim.converge();
   await sim.failPod(NS, 'web-1', { message: 'x' });
   await sim.round();
@@ -57,30 +68,30 @@ t.test('tables print what kubectl get would', async (t) => {
   t.equal(sim.table('svc', NS).split('\n')[1], 'lb       LoadBalancer   10.96.0.11   172.18.255.1   443:30000/TCP                   35s');
   t.equal(
     sim.table('persistentvolumeclaims', NS).split('\n').slice(0, 2).join('\n'),
-    ['NAME      STATUS   VOLUME                                     CAPACITY   ACCESS MODES   STORAGECLASS   AGE', 'late      Bound    pvc-00000000-0000-4000-8000-000000000003   1Gi        RWO            standard       35s'].join('\n'),
+    [
+      'NAME      STATUS   VOLUME                                     CAPACITY   ACCESS MODES   STORAGECLASS   AGE',
+      'late      Bound    pvc-00000000-0000-4000-8000-000000000003   1Gi        RWO            standard       35s',
+    ].join('\n'),
   );
   t.equal(sim.table('StatefulSet', NS), ['NAME   READY   AGE', 'web    1/3     35s'].join('\n'));
-  t.equal(sim.table('kdcluster', NS), ['NAME    APP     STATE        MEMBERS   READY   AGE', 'spark   spark   configured   3         2       40s'].join('\n'), 'printer columns without priority');
-  t.equal(sim.table('kubedirectorapps', NS), ['NAME    APP NAME   DISTRO ID        VERSION   AGE', 'spark   Spark 3    bluedata/spark   3.5       40s'].join('\n'));
+  t.equal(
+    sim.table('kdcluster', NS),
+    ['NAME    APP     STATE        MEMBERS   READY   AGE', 'spark   spark   configured   3         2       40s'].join('\n'),
+    'printer columns without priority',
+  );
+  t.equal(
+    sim.table('kubedirectorapps', NS),
+    ['NAME    APP NAME   DISTRO ID        VERSION   AGE', 'spark   Spark 3    bluedata/spark   3.5       40s'].join('\n'),
+  );
   t.equal(sim.table('pods', 'elsewhere'), 'No resources found in elsewhere namespace.');
   t.throws(() => sim.table('deployments', NS), /the server doesn't have a resource type "deployments"/);
 });
 
 t.test('ages read as kubectl prints them', async (t) => {
-  t.same([0, 59, 119, 120, 185, 600, 10799, 10800, 3 * 3600 + 60, 8 * 3600, 2 * 86400, 2 * 86400 + 3600, 400 * 86400, 730 * 86400].map(humanDuration), [
-    '0s',
-    '59s',
-    '119s',
-    '2m',
-    '3m5s',
-    '10m',
-    '179m',
-    '3h',
-    '3h1m',
-    '8h',
-    '2d',
-    '2d1h',
-    '400d',
-    '2y',
-  ]);
+  t.same(
+    [0, 59, 119, 120, 185, 600, 10799, 10800, 3 * 3600 + 60, 8 * 3600, 2 * 86400, 2 * 86400 + 3600, 400 * 86400, 730 * 86400].map(
+      humanDuration,
+    ),
+    ['0s', '59s', '119s', '2m', '3m5s', '10m', '179m', '3h', '3h1m', '8h', '2d', '2d1h', '400d', '2y'],
+  );
 });

@@ -60,7 +60,8 @@ export function realAgents(base: string): Agents {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', KD_ROOT: root, KD_HOLD_PROBES: '1' };
     for (const variable of app.env ?? []) if (variable.value !== undefined) env[variable.name] = variable.value;
     env.KD_POD_NAME = pod.metadata.name;
-    const agent = (command: string) => spawnSync('/bin/sh', [join(root, 'etc/kubedirector/agent.sh'), command], { env, encoding: 'utf8', timeout: 15000 });
+    const agent = (command: string) =>
+      spawnSync('/bin/sh', [join(root, 'etc/kubedirector/agent.sh'), command], { env, encoding: 'utf8', timeout: 15000 });
     const step = agent('step');
     if (step.status === 1) {
       const message = readFileSync(join(root, 'dev/termination-log'), 'utf8');

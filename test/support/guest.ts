@@ -70,7 +70,13 @@ export function configmetaFor(members: Member[]) {
     nodegroups: { '1': { roles, distro_id: 'example/app', catalog_entry_version: '1.0', config_metadata: {} } },
     distros: { 'example/app': { '1': { roles: Object.keys(roles) } } },
     // A placeholder's text inside another string is not a placeholder.
-    cluster: { name: 'demo', id: 'uid-1', isolated: false, description: 'members replace "@kd-node" themselves', note: 'ends in "@kd-node' },
+    cluster: {
+      name: 'demo',
+      id: 'uid-1',
+      isolated: false,
+      description: 'members replace "@kd-node" themselves',
+      note: 'ends in "@kd-node',
+    },
     node: '@kd-node',
     connections: { clusters: {}, configmaps: {}, secrets: '@kd-connected-secrets' },
   };
@@ -240,7 +246,12 @@ export class Guest {
     }
     const started = Date.now();
     return new Promise((resolve, reject) => {
-      const child = spawn(shell, [...shellArgs, AGENT_PATH, command], { env, cwd: this.root, stdio: ['ignore', 'pipe', 'pipe'], detached: options.ownProcessGroup === true });
+      const child = spawn(shell, [...shellArgs, AGENT_PATH, command], {
+        env,
+        cwd: this.root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: options.ownProcessGroup === true,
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -154,9 +154,16 @@ const hook = strictObject({
   webhook: strictObject({
     url: { type: 'string' },
     timeout: { type: 'string', pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$' },
-    etag: strictObject({ enabled: { type: 'boolean' }, cacheTimeoutSeconds: { type: 'integer' }, cacheCleanupSeconds: { type: 'integer' } }),
+    etag: strictObject({
+      enabled: { type: 'boolean' },
+      cacheTimeoutSeconds: { type: 'integer' },
+      cacheCleanupSeconds: { type: 'integer' },
+    }),
     path: { type: 'string' },
-    service: strictObject({ name: { type: 'string' }, namespace: { type: 'string' }, port: { type: 'integer' }, protocol: { type: 'string' } }, ['name', 'namespace']),
+    service: strictObject(
+      { name: { type: 'string' }, namespace: { type: 'string' }, port: { type: 'integer' }, protocol: { type: 'string' } },
+      ['name', 'namespace'],
+    ),
     responseUnMarshallMode: { enum: ['loose', 'strict'] },
     ...tlsSettings,
   }),
@@ -213,7 +220,9 @@ export function checkCompositeController(cc: Obj | undefined): string[] {
   const problems: string[] = [];
   if (!validateCompositeControllerSchema(cc)) {
     for (const e of validateCompositeControllerSchema.errors ?? []) {
-      problems.push(`schema ${e.instancePath || '/'}: ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${e.params.additionalProperty})` : ''}`);
+      problems.push(
+        `schema ${e.instancePath || '/'}: ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${e.params.additionalProperty})` : ''}`,
+      );
     }
   }
   const spec = cc.spec ?? {};
@@ -223,15 +232,18 @@ export function checkCompositeController(cc: Obj | undefined): string[] {
     problems.push(`parentResource is ${JSON.stringify(spec.parentResource)}`);
   }
   if (spec.generateSelector !== true) problems.push('generateSelector is not true');
-  if (!(Number.isInteger(spec.resyncPeriodSeconds) && spec.resyncPeriodSeconds > 0)) problems.push('resyncPeriodSeconds is not a positive integer');
+  if (!(Number.isInteger(spec.resyncPeriodSeconds) && spec.resyncPeriodSeconds > 0))
+    problems.push('resyncPeriodSeconds is not a positive integer');
   const children: Obj[] = spec.childResources ?? [];
   for (const [apiVersion, resource] of CHILD_RESOURCES) {
     const rules = children.filter((c) => c.apiVersion === apiVersion && c.resource === resource);
     if (rules.length !== 1) problems.push(`child ${apiVersion} ${resource} listed ${rules.length} times`);
-    else if (rules[0]!.updateStrategy?.method !== 'InPlace') problems.push(`child ${resource} updates by ${rules[0]!.updateStrategy?.method ?? 'OnDelete (default)'}, not InPlace`);
+    else if (rules[0]!.updateStrategy?.method !== 'InPlace')
+      problems.push(`child ${resource} updates by ${rules[0]!.updateStrategy?.method ?? 'OnDelete (default)'}, not InPlace`);
   }
   for (const c of children) {
-    if (!CHILD_RESOURCES.some(([a, r]) => a === c.apiVersion && r === c.resource)) problems.push(`unexpected child ${c.apiVersion} ${c.resource}`);
+    if (!CHILD_RESOURCES.some(([a, r]) => a === c.apiVersion && r === c.resource))
+      problems.push(`unexpected child ${c.apiVersion} ${c.resource}`);
   }
   const hooks = spec.hooks ?? {};
   for (const name of Object.keys(hooks)) if (!(HOOKS as readonly string[]).includes(name)) problems.push(`unexpected hook ${name}`);
@@ -252,7 +264,8 @@ export function checkCompositeController(cc: Obj | undefined): string[] {
     if (parsed && parsed.pathname !== `/${name}`) problems.push(`hook ${name} calls path ${parsed.pathname}`);
     if (h.webhook?.service || h.webhook?.path) problems.push(`hook ${name} mixes url with service/path`);
     const seconds = durationSeconds(h.webhook?.timeout);
-    if (seconds === undefined || seconds < 15) problems.push(`hook ${name} timeout ${h.webhook?.timeout} is too short for large requests (Metacontroller's default is 10s)`);
+    if (seconds === undefined || seconds < 15)
+      problems.push(`hook ${name} timeout ${h.webhook?.timeout} is too short for large requests (Metacontroller's default is 10s)`);
   }
   return problems;
 }
@@ -280,7 +293,8 @@ export function checkHooksDeployment(deployment: Obj | undefined): string[] {
   const pod = spec.template?.spec ?? {};
   const podSecurity = pod.securityContext ?? {};
   if (!(spec.replicas >= 2)) problems.push(`replicas is ${spec.replicas}; the stateless hooks should run at least 2`);
-  if (!selects(spec.selector?.matchLabels, spec.template?.metadata?.labels)) problems.push('selector does not match the pod template labels');
+  if (!selects(spec.selector?.matchLabels, spec.template?.metadata?.labels))
+    problems.push('selector does not match the pod template labels');
   if (pod.automountServiceAccountToken !== false) problems.push('the service account token is mounted; the hooks never call the API');
   if (pod.hostNetwork || pod.hostPID || pod.hostIPC) problems.push('the pod uses host namespaces');
   const containers: Obj[] = pod.containers ?? [];
@@ -294,8 +308,10 @@ export function checkHooksDeployment(deployment: Obj | undefined): string[] {
     if (sc.readOnlyRootFilesystem !== true) problems.push(`${c.name}: root filesystem is not read-only`);
     if (sc.allowPrivilegeEscalation !== false) problems.push(`${c.name}: allowPrivilegeEscalation is not false`);
     if (sc.privileged) problems.push(`${c.name}: privileged`);
-    if (JSON.stringify(sc.capabilities?.drop) !== '["ALL"]' || sc.capabilities?.add?.length) problems.push(`${c.name}: capabilities are not exactly drop [ALL]`);
-    if ((sc.seccompProfile ?? podSecurity.seccompProfile)?.type !== 'RuntimeDefault') problems.push(`${c.name}: seccomp profile is not RuntimeDefault`);
+    if (JSON.stringify(sc.capabilities?.drop) !== '["ALL"]' || sc.capabilities?.add?.length)
+      problems.push(`${c.name}: capabilities are not exactly drop [ALL]`);
+    if ((sc.seccompProfile ?? podSecurity.seccompProfile)?.type !== 'RuntimeDefault')
+      problems.push(`${c.name}: seccomp profile is not RuntimeDefault`);
     for (const kind of ['requests', 'limits']) {
       if (!c.resources?.[kind]?.cpu || !c.resources?.[kind]?.memory) problems.push(`${c.name}: resources.${kind} lack cpu or memory`);
     }
@@ -303,15 +319,20 @@ export function checkHooksDeployment(deployment: Obj | undefined): string[] {
     if (http?.containerPort !== 8080) problems.push(`${c.name}: no container port 8080 named http`);
     const env = new Map<string, Obj>((c.env ?? []).map((e: Obj) => [e.name, e]));
     const expectValue = (name: string, value: string) => {
-      if (env.get(name)?.value !== value) problems.push(`${c.name}: env ${name} is ${JSON.stringify(env.get(name)?.value)}, not "${value}"`);
+      if (env.get(name)?.value !== value)
+        problems.push(`${c.name}: env ${name} is ${JSON.stringify(env.get(name)?.value)}, not "${value}"`);
     };
     expectValue('PORT', String(http?.containerPort ?? 8080));
     if (!env.get('LOG_LEVEL')?.value) problems.push(`${c.name}: env LOG_LEVEL unset`);
     if (!/^[0-9]+$/.test(env.get('BODY_LIMIT_BYTES')?.value ?? '') || Number(env.get('BODY_LIMIT_BYTES')?.value) <= 1024 * 1024) {
       problems.push(`${c.name}: env BODY_LIMIT_BYTES must be an integer above 1 MiB (Metacontroller requests exceed 1 MiB)`);
     }
-    if (env.get('KD_NAMESPACE')?.valueFrom?.fieldRef?.fieldPath !== 'metadata.namespace') problems.push(`${c.name}: env KD_NAMESPACE does not come from metadata.namespace`);
-    for (const [probe, path] of [['livenessProbe', '/healthz'], ['readinessProbe', '/readyz']] as const) {
+    if (env.get('KD_NAMESPACE')?.valueFrom?.fieldRef?.fieldPath !== 'metadata.namespace')
+      problems.push(`${c.name}: env KD_NAMESPACE does not come from metadata.namespace`);
+    for (const [probe, path] of [
+      ['livenessProbe', '/healthz'],
+      ['readinessProbe', '/readyz'],
+    ] as const) {
       const get = c[probe]?.httpGet;
       if (get?.path !== path || (get?.port !== 'http' && get?.port !== http?.containerPort)) {
         problems.push(`${c.name}: ${probe} is not GET ${path} on the http port`);
@@ -345,7 +366,8 @@ export function checkHookRouting(objects: Obj[]): string[] {
     }
     if (parsed.protocol !== 'http:') problems.push(`${name}: ${parsed.protocol} but the hooks serve plain http`);
     const [serviceName, namespace, ...rest] = parsed.hostname.split('.');
-    if (rest.length && rest.join('.') !== 'svc' && rest.join('.') !== 'svc.cluster.local') problems.push(`${name}: host ${parsed.hostname} is not a Service address`);
+    if (rest.length && rest.join('.') !== 'svc' && rest.join('.') !== 'svc.cluster.local')
+      problems.push(`${name}: host ${parsed.hostname} is not a Service address`);
     const service = objects.find((o) => o.kind === 'Service' && o.metadata?.name === serviceName && o.metadata?.namespace === namespace);
     if (!service) {
       problems.push(`${name}: no Service ${namespace}/${serviceName} for ${url}`);
@@ -357,14 +379,17 @@ export function checkHookRouting(objects: Obj[]): string[] {
       problems.push(`${name}: Service ${serviceName} has no port ${port}`);
       continue;
     }
-    const target = deployments.find((d) => d.metadata?.namespace === namespace && selects(service.spec?.selector, d.spec?.template?.metadata?.labels));
+    const target = deployments.find(
+      (d) => d.metadata?.namespace === namespace && selects(service.spec?.selector, d.spec?.template?.metadata?.labels),
+    );
     if (!target) {
       problems.push(`${name}: Service ${serviceName} selects no Deployment's pods`);
       continue;
     }
     const containerPorts: Obj[] = (target.spec.template.spec.containers ?? []).flatMap((c: Obj) => c.ports ?? []);
     const reached = containerPorts.find((p) => p.name === servicePort.targetPort || p.containerPort === servicePort.targetPort);
-    if (reached?.name !== 'http') problems.push(`${name}: Service port ${port} targets ${servicePort.targetPort}, not the http container port`);
+    if (reached?.name !== 'http')
+      problems.push(`${name}: Service port ${port} targets ${servicePort.targetPort}, not the http container port`);
   }
   return problems;
 }
@@ -376,7 +401,8 @@ export function checkDisruptionBudget(objects: Obj[]): string[] {
   if (!pdb) return ['no PodDisruptionBudget'];
   const problems: string[] = [];
   if (pdb.metadata?.namespace !== deployment?.metadata?.namespace) problems.push('PodDisruptionBudget is not in the Deployment namespace');
-  if (!selects(pdb.spec?.selector?.matchLabels, deployment?.spec?.template?.metadata?.labels)) problems.push('PodDisruptionBudget does not select the hooks pods');
+  if (!selects(pdb.spec?.selector?.matchLabels, deployment?.spec?.template?.metadata?.labels))
+    problems.push('PodDisruptionBudget does not select the hooks pods');
   if (!(pdb.spec?.minAvailable >= 1) || pdb.spec.minAvailable >= (deployment?.spec?.replicas ?? 0)) {
     problems.push(`minAvailable ${pdb.spec?.minAvailable} must be at least 1 and below the replicas, or drains block`);
   }
@@ -388,14 +414,21 @@ export function checkServiceMonitor(objects: Obj[]): string[] {
   const sm = find(objects, 'ServiceMonitor');
   if (!sm) return ['no ServiceMonitor'];
   const problems: string[] = [];
-  const service = objects.find((o) => o.kind === 'Service' && o.metadata?.namespace === sm.metadata?.namespace && selects(sm.spec?.selector?.matchLabels, o.metadata?.labels));
+  const service = objects.find(
+    (o) =>
+      o.kind === 'Service' &&
+      o.metadata?.namespace === sm.metadata?.namespace &&
+      selects(sm.spec?.selector?.matchLabels, o.metadata?.labels),
+  );
   if (!service) problems.push('ServiceMonitor selects no Service of the release');
   const endpoints: Obj[] = sm.spec?.endpoints ?? [];
   if (endpoints.length !== 1) problems.push(`expected one endpoint, found ${endpoints.length}`);
   for (const e of endpoints) {
     if (e.path !== '/metrics') problems.push(`endpoint path is ${e.path}`);
-    if (!service?.spec?.ports?.some((p: Obj) => p.name === e.port)) problems.push(`endpoint port ${e.port} is not a named port of the Service`);
-    if (durationSeconds(e.interval) === undefined || durationSeconds(e.scrapeTimeout) === undefined) problems.push('interval or scrapeTimeout is not a duration');
+    if (!service?.spec?.ports?.some((p: Obj) => p.name === e.port))
+      problems.push(`endpoint port ${e.port} is not a named port of the Service`);
+    if (durationSeconds(e.interval) === undefined || durationSeconds(e.scrapeTimeout) === undefined)
+      problems.push('interval or scrapeTimeout is not a duration');
     else if (durationSeconds(e.scrapeTimeout)! > durationSeconds(e.interval)!) problems.push('scrapeTimeout exceeds interval');
   }
   return problems;
@@ -410,6 +443,7 @@ export function checkStandardLabels(object: Obj, managedBy: string): string[] {
       problems.push(`${key(object)}: label app.kubernetes.io/${label} missing`);
     }
   }
-  if (labels['app.kubernetes.io/managed-by'] !== managedBy) problems.push(`${key(object)}: app.kubernetes.io/managed-by is not ${managedBy}`);
+  if (labels['app.kubernetes.io/managed-by'] !== managedBy)
+    problems.push(`${key(object)}: app.kubernetes.io/managed-by is not ${managedBy}`);
   return problems;
 }

@@ -86,7 +86,11 @@ export function applied(desired: KubeObject, extra: Record<string, unknown> = {}
 }
 
 /** Successive syncs of one cluster, each seeing what the previous one applied (children and status). */
-export function cluster(manifest: Record<string, unknown>, apps: KubeObject[], extra: { config?: KubeObject; related?: KubeObject[] } = {}) {
+export function cluster(
+  manifest: Record<string, unknown>,
+  apps: KubeObject[],
+  extra: { config?: KubeObject; related?: KubeObject[] } = {},
+) {
   let children: KubeObject[] = [];
   let status: Status | undefined;
   let generation = 1;
@@ -96,7 +100,13 @@ export function cluster(manifest: Record<string, unknown>, apps: KubeObject[], e
       manifest = { ...manifest, spec };
     }
     const parent = stored(manifest, { generation, ...(status ? { status } : {}) });
-    const response = run({ parent, apps: [...apps, ...(extra.related ?? [])], pods, children, ...(extra.config ? { config: extra.config } : {}) });
+    const response = run({
+      parent,
+      apps: [...apps, ...(extra.related ?? [])],
+      pods,
+      children,
+      ...(extra.config ? { config: extra.config } : {}),
+    });
     children = response.children.map((c) => applied(c));
     status = response.status;
     return response;

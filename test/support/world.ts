@@ -20,7 +20,9 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function world(container: (pod: KubeObject, sim: Simulator) => ContainerOutcome | Promise<ContainerOutcome> = agentModel()): Promise<World> {
+export async function world(
+  container: (pod: KubeObject, sim: Simulator) => ContainerOutcome | Promise<ContainerOutcome> = agentModel(),
+): Promise<World> {
   const server = buildServer({ logLevel: 'silent', systemNamespace: 'kubedirector' });
   const address = await server.listen({ host: '127.0.0.1', port: 0 });
   const sim = new Simulator({

@@ -81,7 +81,12 @@ export function renderChildren(resolved: Resolved, plan: Plan): Rendered {
     perRole.push(...memberClaims(resolved, role, result.templates, context));
   }
   const publication = publish(resolved, plan, templates, context);
-  const children: KubeObject[] = [headlessService(resolved, plan.clusterService, context), publication.configMap, publication.secret, ...perRole];
+  const children: KubeObject[] = [
+    headlessService(resolved, plan.clusterService, context),
+    publication.configMap,
+    publication.secret,
+    ...perRole,
+  ];
 
   const rendered = new Set(children.filter((c) => c.kind === 'PersistentVolumeClaim').map((c) => c.metadata.name));
   const deleteDeparted = resolved.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled === 'Delete';

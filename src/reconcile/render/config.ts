@@ -35,7 +35,13 @@ function configRoles(plan: Plan, templates: Map<string, ClaimTemplate[]>) {
     const devices = blockDevicePaths(templates.get(role.id) ?? [], role.spec);
     const members: ConfigMember[] = role.members
       .filter((m) => !isLeaving(m.status))
-      .map((m) => ({ pod: m.status.pod, role: role.id, nodeID: m.status.nodeID, fqdn: m.fqdn, ...(devices.length > 0 ? { blockDevicePaths: devices } : {}) }));
+      .map((m) => ({
+        pod: m.status.pod,
+        role: role.id,
+        nodeID: m.status.nodeID,
+        fqdn: m.fqdn,
+        ...(devices.length > 0 ? { blockDevicePaths: devices } : {}),
+      }));
     return [{ spec: role.spec, members }];
   });
 }
@@ -114,8 +120,7 @@ function configData(resolved: Resolved, plan: Plan, templates: Map<string, Claim
   return { data, binaryData };
 }
 
-const sameMap = (a: Record<string, string>, b: Record<string, string>) =>
-  JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+const sameMap = (a: Record<string, string>, b: Record<string, string>) => JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
 
 export function publish(resolved: Resolved, plan: Plan, templates: Map<string, ClaimTemplate[]>, context: LabelContext): Publication {
   const { published } = resolved;
@@ -136,7 +141,8 @@ export function publish(resolved: Resolved, plan: Plan, templates: Map<string, C
     generation += 1;
     // Events every configured member has processed are dropped when the generation moves on anyway.
     const configured = plan.roles.flatMap((r) => r.members).filter((m) => m.status.state === 'configured');
-    const floor = configured.length === 0 ? published.generation : Math.min(...configured.map((m) => m.status.stateDetail?.lastSetupGeneration ?? 0));
+    const floor =
+      configured.length === 0 ? published.generation : Math.min(...configured.map((m) => m.status.stateDetail?.lastSetupGeneration ?? 0));
     events = [...published.events.filter((e) => e.generation > floor), ...started.map((e, i) => ({ ...e, generation, index: i + 1 }))];
   }
   data.events = formatEvents(events);

@@ -70,7 +70,10 @@ function environment(app: KubeDirectorAppSpec, role: ClusterRole, plan: RolePlan
 
 function volumes(resolved: Resolved, role: ClusterRole, dirs: string[], claims: ClaimNames, config: ConfigNames) {
   const mounts: IVolumeMount[] = claims.data ? dirs.map((dir) => ({ name: DATA_CLAIM, mountPath: dir, subPath: dir.slice(1) })) : [];
-  mounts.push({ name: CONFIG_VOLUME, mountPath: CONFIG_MOUNT, readOnly: true }, { name: SECRETS_VOLUME, mountPath: SECRETS_MOUNT, readOnly: true });
+  mounts.push(
+    { name: CONFIG_VOLUME, mountPath: CONFIG_MOUNT, readOnly: true },
+    { name: SECRETS_VOLUME, mountPath: SECRETS_MOUNT, readOnly: true },
+  );
   const list: IVolume[] = [
     { name: CONFIG_VOLUME, configMap: { name: config.configMap, defaultMode: 0o444 } },
     // Readable by any user the image runs as: the secrets are the member's own.
@@ -84,7 +87,10 @@ function volumes(resolved: Resolved, role: ClusterRole, dirs: string[], claims: 
   if (secret) {
     const name = `secret-vol-${secret.name}`;
     mounts.push({ name, mountPath: secret.mountPath, ...(secret.readOnly ? { readOnly: true } : {}) });
-    list.push({ name, secret: { secretName: secret.name, ...(secret.defaultMode !== undefined ? { defaultMode: secret.defaultMode } : {}) } });
+    list.push({
+      name,
+      secret: { secretName: secret.name, ...(secret.defaultMode !== undefined ? { defaultMode: secret.defaultMode } : {}) },
+    });
   }
   (role.volumeProjections ?? []).forEach((projection, index) => {
     const name = `projected-vol-${index}`;
@@ -126,7 +132,10 @@ export function podTemplate(resolved: Resolved, plan: RolePlan, input: PodTempla
   const dirs = persistDirs(app, appRole);
   const { mounts, volumes: podVolumes } = volumes(resolved, role, dirs, input.claims, input.config);
   const containerSpec = appRole.containerSpec ?? undefined;
-  const resources = { limits: resourceMap(role.resources.limits as Record<string, Quantity>), ...(role.resources.requests ? { requests: resourceMap(role.resources.requests) } : {}) };
+  const resources = {
+    limits: resourceMap(role.resources.limits as Record<string, Quantity>),
+    ...(role.resources.requests ? { requests: resourceMap(role.resources.requests) } : {}),
+  };
 
   const container: IContainer = {
     name: APP_CONTAINER,

@@ -45,18 +45,20 @@ export function memberServices(resolved: Resolved, role: RolePlan, context: Labe
   const spec = role.spec;
   const labels = withUserLabels(roleLabels(context, role.id), spec.serviceLabels, resolved.config.serviceLabels);
   const annotations = mergeMaps(appAnnotations(resolved), spec.serviceAnnotations, resolved.config.serviceAnnotations);
-  return role.members
-    .filter((m) => m.status.state !== 'deleting')
-    .map((m) => ({ pod: m.status.pod, name: memberServiceName(resolved.identity.scheme, m.status.pod) }))
-    // A type change cannot always be made in place (allocated node ports): drop it now, recreate next sync.
-    .filter(({ name }) => !resolved.observed.services.has(name) || specType(resolved.observed.services.get(name)) === type)
-    .map(({ pod, name }) => {
-      const service: IService = {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name, namespace: resolved.namespace, labels, annotations },
-        spec: { type, selector: { [LABEL.podName]: pod }, publishNotReadyAddresses: true, ports },
-      };
-      return service as KubeObject;
-    });
+  return (
+    role.members
+      .filter((m) => m.status.state !== 'deleting')
+      .map((m) => ({ pod: m.status.pod, name: memberServiceName(resolved.identity.scheme, m.status.pod) }))
+      // A type change cannot always be made in place (allocated node ports): drop it now, recreate next sync.
+      .filter(({ name }) => !resolved.observed.services.has(name) || specType(resolved.observed.services.get(name)) === type)
+      .map(({ pod, name }) => {
+        const service: IService = {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name, namespace: resolved.namespace, labels, annotations },
+          spec: { type, selector: { [LABEL.podName]: pod }, publishNotReadyAddresses: true, ports },
+        };
+        return service as KubeObject;
+      })
+  );
 }

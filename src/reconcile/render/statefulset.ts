@@ -44,7 +44,9 @@ export function renderStatefulSet(resolved: Resolved, role: RolePlan, context: L
   if (observed && !sameClaimShape(templates, wanted)) {
     // Storage layout is fixed for the life of a StatefulSet: recreate it once the role has no pods.
     if (role.members.length === 0 && !hasPods(resolved, role)) return { templates: wanted, deferred: [] };
-    deferred.push(`role "${spec.id}": a storage change (storage, blockStorage or storageClassName) takes effect once the role has no members; scale it to 0 and back`);
+    deferred.push(
+      `role "${spec.id}": a storage change (storage, blockStorage or storageClassName) takes effect once the role has no members; scale it to 0 and back`,
+    );
   }
 
   const labels = roleLabels(context, spec.id);

@@ -23,11 +23,21 @@ export function desiredClaimTemplates(role: ClusterRole, defaultStorageClass: st
   const templates: ClaimTemplate[] = [];
   if (role.storage) {
     const storageClassName = role.storage.storageClassName ?? defaultStorageClass;
-    templates.push({ name: DATA_CLAIM, size: quantityString(role.storage.size), ...(storageClassName ? { storageClassName } : {}), block: false });
+    templates.push({
+      name: DATA_CLAIM,
+      size: quantityString(role.storage.size),
+      ...(storageClassName ? { storageClassName } : {}),
+      block: false,
+    });
   }
   const block = role.blockStorage;
   for (let i = 0; block && i < block.numDevices; i++) {
-    templates.push({ name: blockClaim(i), size: quantityString(block.size ?? DEFAULT_BLOCK_SIZE), storageClassName: block.storageClassName, block: true });
+    templates.push({
+      name: blockClaim(i),
+      size: quantityString(block.size ?? DEFAULT_BLOCK_SIZE),
+      storageClassName: block.storageClassName,
+      block: true,
+    });
   }
   return templates;
 }
@@ -39,7 +49,7 @@ interface ObservedTemplate {
 
 /** Claim templates of an existing StatefulSet, which can never change. */
 export function observedClaimTemplates(statefulSet: KubeObject): ClaimTemplate[] {
-  const templates = ((statefulSet.spec as { volumeClaimTemplates?: ObservedTemplate[] })?.volumeClaimTemplates ?? []);
+  const templates = (statefulSet.spec as { volumeClaimTemplates?: ObservedTemplate[] })?.volumeClaimTemplates ?? [];
   return templates.map((t) => ({
     name: t.metadata?.name ?? '',
     size: t.spec?.resources?.requests?.storage ?? '0',
@@ -50,7 +60,8 @@ export function observedClaimTemplates(statefulSet: KubeObject): ClaimTemplate[]
 
 /** Whether two template lists make the same volumes (sizes aside: those grow through the PVCs). */
 export const sameClaimShape = (a: ClaimTemplate[], b: ClaimTemplate[]) =>
-  a.length === b.length && a.every((t, i) => t.name === b[i]!.name && t.block === b[i]!.block && t.storageClassName === b[i]!.storageClassName);
+  a.length === b.length &&
+  a.every((t, i) => t.name === b[i]!.name && t.block === b[i]!.block && t.storageClassName === b[i]!.storageClassName);
 
 export function claimNames(templates: ClaimTemplate[]): ClaimNames {
   return {
@@ -69,7 +80,12 @@ function claimSpec(template: ClaimTemplate, size: string): IPersistentVolumeClai
 }
 
 export function claimTemplate(template: ClaimTemplate, labels: Labels): IPersistentVolumeClaim {
-  return { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: template.name, labels }, spec: claimSpec(template, template.size) };
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: template.name, labels },
+    spec: claimSpec(template, template.size),
+  };
 }
 
 const requestedSize = (pvc: KubeObject | undefined) =>

@@ -5,7 +5,7 @@ import type { Obj } from '../json.js';
 
 export function collectGarbage(api: ApiServer, report: (message: string) => void): void {
   // Deleting an owner can orphan further dependents, so repeat until nothing is left to do.
-  for (let progress = true; progress; ) {
+  for (let progress = true; progress;) {
     progress = false;
     for (const obj of api.all()) {
       const refs: Obj[] = obj.metadata.ownerReferences ?? [];

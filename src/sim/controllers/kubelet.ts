@@ -85,7 +85,13 @@ export class Kubelet {
       const restarts = pod.spec.restartPolicy === 'Always' || (pod.spec.restartPolicy === 'OnFailure' && state.terminated.exitCode !== 0);
       if (!restarts) return status;
       const message = `back-off 10s restarting failed container=${status.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
-      return { ...status, ready: false, started: false, state: { waiting: { reason: 'CrashLoopBackOff', message } }, lastState: { terminated: state.terminated } };
+      return {
+        ...status,
+        ready: false,
+        started: false,
+        state: { waiting: { reason: 'CrashLoopBackOff', message } },
+        lastState: { terminated: state.terminated },
+      };
     }
     if (state.waiting) return this.restart(pod, status);
     return this.run(pod, status, isApp);
@@ -147,14 +153,30 @@ export class Kubelet {
     const bound = pod.spec.nodeName ? pod : await this.store.bind(pod, NODE.name);
     const n = this.lastPodIP++;
     const podIP = `10.244.${Math.floor(n / 250)}.${(n % 250) + 2}`;
-    return { ...bound, status: { phase: 'Pending', hostIP: NODE.ip, hostIPs: [{ ip: NODE.ip }], podIP, podIPs: [{ ip: podIP }], startTime: this.clock.timestamp() } };
+    return {
+      ...bound,
+      status: {
+        phase: 'Pending',
+        hostIP: NODE.ip,
+        hostIPs: [{ ip: NODE.ip }],
+        podIP,
+        podIPs: [{ ip: podIP }],
+        startTime: this.clock.timestamp(),
+      },
+    };
   }
 
   private async write(pod: Obj, containerStatuses: Obj[]): Promise<void> {
     const unready = containerStatuses.filter((c) => !c.ready).map((c) => c.name);
     const ready = (type: string) =>
       unready.length
-        ? { type, status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]`, lastProbeTime: null }
+        ? {
+            type,
+            status: 'False',
+            reason: 'ContainersNotReady',
+            message: `containers with unready status: [${unready.join(' ')}]`,
+            lastProbeTime: null,
+          }
         : { type, status: 'True', lastProbeTime: null };
     const conditions = [
       { type: 'Initialized', status: 'True', lastProbeTime: null },

@@ -47,7 +47,9 @@ class SetController {
   private pods(): Map<number, Obj> {
     const prefix = `${this.set.metadata.name}-`;
     const owned = this.api.list('Pod', this.set.metadata.namespace).filter((p) => controllerUid(p) === this.set.metadata.uid);
-    return new Map(owned.filter((p) => /^\d+$/.test(p.metadata.name.slice(prefix.length))).map((p) => [Number(p.metadata.name.slice(prefix.length)), p]));
+    return new Map(
+      owned.filter((p) => /^\d+$/.test(p.metadata.name.slice(prefix.length))).map((p) => [Number(p.metadata.name.slice(prefix.length)), p]),
+    );
   }
 
   private get parallel(): boolean {
@@ -73,7 +75,8 @@ class SetController {
     const condemned = pods.filter(([o, p]) => (o < this.first || o > this.last) && !p.metadata.deletionTimestamp).sort(([a], [b]) => b - a);
     const settled = pods.every(([o, p]) => (o < this.first || o > this.last ? !p.metadata.deletionTimestamp : isHealthy(p)));
     const victims = this.parallel ? condemned : settled ? condemned.slice(0, 1) : [];
-    for (const [, pod] of victims) this.attempt(`delete pod ${pod.metadata.name}`, () => this.api.delete('Pod', pod.metadata.namespace, pod.metadata.name));
+    for (const [, pod] of victims)
+      this.attempt(`delete pod ${pod.metadata.name}`, () => this.api.delete('Pod', pod.metadata.namespace, pod.metadata.name));
   }
 
   /** Replaces the highest outdated pod at or above the partition, once every pod is in place and healthy. */
@@ -84,9 +87,12 @@ class SetController {
     const complete = ordinals.length === this.last - this.first + 1 && ordinals.every((o) => o >= this.first && o <= this.last);
     if (!complete || ![...pods.values()].every(isHealthy)) return;
     const partition = this.first + (this.spec.updateStrategy.rollingUpdate?.partition ?? 0);
-    const outdated = ordinals.filter((o) => o >= partition && pods.get(o)!.metadata.labels?.[REVISION_LABEL] !== this.updateRevision).sort((a, b) => b - a);
+    const outdated = ordinals
+      .filter((o) => o >= partition && pods.get(o)!.metadata.labels?.[REVISION_LABEL] !== this.updateRevision)
+      .sort((a, b) => b - a);
     const target = outdated[0] === undefined ? undefined : pods.get(outdated[0]);
-    if (target) this.attempt(`delete pod ${target.metadata.name}`, () => this.api.delete('Pod', target.metadata.namespace, target.metadata.name));
+    if (target)
+      this.attempt(`delete pod ${target.metadata.name}`, () => this.api.delete('Pod', target.metadata.namespace, target.metadata.name));
   }
 
   private createPod(ordinal: number): void {
@@ -115,7 +121,12 @@ class SetController {
       'apps.kubernetes.io/pod-index': String(ordinal),
       [REVISION_LABEL]: this.updateRevision,
     };
-    const metadata: Obj = { name, namespace, labels, ownerReferences: [{ ...this.ownerRef(), controller: true, blockOwnerDeletion: true }] };
+    const metadata: Obj = {
+      name,
+      namespace,
+      labels,
+      ownerReferences: [{ ...this.ownerRef(), controller: true, blockOwnerDeletion: true }],
+    };
     if (template.metadata?.annotations) metadata.annotations = template.metadata.annotations;
     this.api.create({ apiVersion: 'v1', kind: 'Pod', metadata, spec });
   }
@@ -146,8 +157,16 @@ class SetController {
         const refs: Obj[] = claim.metadata.ownerReferences ?? [];
         const others = refs.filter((ref) => ref.uid !== this.set.metadata.uid && ref.uid !== pod.metadata.uid);
         const managed = refs.filter((ref) => !others.includes(ref));
-        if (deepEqual(managed.map((r) => r.uid), wanted.map((r) => r.uid))) continue;
-        this.attempt(`update pvc ${claim.metadata.name}`, () => this.api.update({ ...claim, metadata: { ...claim.metadata, ownerReferences: [...others, ...wanted] } }));
+        if (
+          deepEqual(
+            managed.map((r) => r.uid),
+            wanted.map((r) => r.uid),
+          )
+        )
+          continue;
+        this.attempt(`update pvc ${claim.metadata.name}`, () =>
+          this.api.update({ ...claim, metadata: { ...claim.metadata, ownerReferences: [...others, ...wanted] } }),
+        );
       }
     }
   }
@@ -158,7 +177,9 @@ class SetController {
     const revision = (p: Obj) => p.metadata.labels?.[REVISION_LABEL];
     const ready = pods.filter(isHealthy);
     const minReadySeconds = this.spec.minReadySeconds ?? 0;
-    const available = ready.filter((p) => this.clock.now - this.clock.seconds(condition(p, 'Ready')!.lastTransitionTime) >= minReadySeconds);
+    const available = ready.filter(
+      (p) => this.clock.now - this.clock.seconds(condition(p, 'Ready')!.lastTransitionTime) >= minReadySeconds,
+    );
     const updated = live.filter((p) => revision(p) === this.updateRevision).length;
     const rolledOut = this.spec.updateStrategy?.type === 'RollingUpdate' && updated === pods.length && ready.length === pods.length;
     const currentRevision = rolledOut ? this.updateRevision : (this.set.status?.currentRevision ?? this.updateRevision);

@@ -32,13 +32,20 @@ function releaseUnused(api: ApiServer, claim: Obj, pods: Obj[]): void {
 /** Claims created in an earlier round get a volume of the requested size. */
 function bindIfOld(api: ApiServer, clock: Clock, claim: Obj): void {
   if (clock.seconds(claim.metadata.creationTimestamp) >= clock.now) return;
-  const annotations = { ...claim.metadata.annotations, 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes' };
+  const annotations = {
+    ...claim.metadata.annotations,
+    'pv.kubernetes.io/bind-completed': 'yes',
+    'pv.kubernetes.io/bound-by-controller': 'yes',
+  };
   const bound = api.update({
     ...claim,
     metadata: { ...claim.metadata, annotations },
     spec: { ...claim.spec, volumeName: `pvc-${claim.metadata.uid}` },
   });
-  api.updateStatus({ ...bound, status: { phase: 'Bound', accessModes: claim.spec.accessModes, capacity: { storage: claim.spec.resources.requests.storage } } });
+  api.updateStatus({
+    ...bound,
+    status: { phase: 'Bound', accessModes: claim.spec.accessModes, capacity: { storage: claim.spec.resources.requests.storage } },
+  });
 }
 
 function expand(api: ApiServer, claim: Obj): void {

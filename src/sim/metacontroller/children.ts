@@ -15,7 +15,16 @@ import { controllerRef, type ObjectsByType } from './claim.js';
 import type { ApplyStrategy, ChildType, ControllerConfig } from './config.js';
 
 /** Metadata the API server owns (objectMetaSystemFields). */
-const SYSTEM_METADATA = ['selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields'];
+const SYSTEM_METADATA = [
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+];
 
 export const FIELD_MANAGER = 'metacontroller';
 
@@ -49,12 +58,16 @@ export async function manageChildren(context: ChildrenContext, parent: Obj, obse
     for (const [name, child] of sortedEntries(children)) {
       if (!childType) {
         const known = config.children.map((c) => c.key).join(', ');
-        report(`can't apply ${child.kind} ${name}: ${child.kind} in ${child.apiVersion} is not a child resource of CompositeController ${config.name} (${known})`);
+        report(
+          `can't apply ${child.kind} ${name}: ${child.kind} in ${child.apiVersion} is not a child resource of CompositeController ${config.name} (${known})`,
+        );
         continue;
       }
       const current = observed[type]?.[name];
       const apply = APPLIERS[config.applyStrategy];
-      await attempt(report, `can't ${current ? 'update' : 'create'} ${child.kind} ${name}`, () => apply(context, childType, parent, current, child));
+      await attempt(report, `can't ${current ? 'update' : 'create'} ${child.kind} ${name}`, () =>
+        apply(context, childType, parent, current, child),
+      );
     }
   }
 }
@@ -66,7 +79,13 @@ const APPLIERS: Record<ApplyStrategy, Applier> = {
   'server-side-apply': serverSideApply,
 };
 
-async function dynamicApply({ store }: ChildrenContext, type: ChildType, parent: Obj, observed: Obj | undefined, desired: Obj): Promise<void> {
+async function dynamicApply(
+  { store }: ChildrenContext,
+  type: ChildType,
+  parent: Obj,
+  observed: Obj | undefined,
+  desired: Obj,
+): Promise<void> {
   if (!observed) {
     const obj = clone(desired);
     // The last-applied annotation holds the desired object as returned, before the owner reference is added.
@@ -94,7 +113,13 @@ async function dynamicApply({ store }: ChildrenContext, type: ChildType, parent:
   else if (type.updateMethod === 'Recreate') await store.delete(observed);
 }
 
-async function serverSideApply(context: ChildrenContext, type: ChildType, parent: Obj, observed: Obj | undefined, desired: Obj): Promise<void> {
+async function serverSideApply(
+  context: ChildrenContext,
+  type: ChildType,
+  parent: Obj,
+  observed: Obj | undefined,
+  desired: Obj,
+): Promise<void> {
   const { store, cache } = context;
   if (!store.apply) throw new Error('the server-side-apply strategy needs a store that implements server-side apply');
   if (observed?.metadata.deletionTimestamp) return;
@@ -116,7 +141,12 @@ async function serverSideApply(context: ChildrenContext, type: ChildType, parent
       (observed.metadata.generation ? true : observed.metadata.resourceVersion === last.resourceVersion);
     if (unchanged) return;
     if (type.updateMethod === 'OnDelete') {
-      cache.set(key, { body: text, generation: observed.metadata.generation ?? 0, resourceVersion: observed.metadata.resourceVersion, uid: observed.metadata.uid });
+      cache.set(key, {
+        body: text,
+        generation: observed.metadata.generation ?? 0,
+        resourceVersion: observed.metadata.resourceVersion,
+        uid: observed.metadata.uid,
+      });
       return;
     }
     if (type.updateMethod !== 'InPlace') throw new Error(`update method ${type.updateMethod} with server-side apply is not simulated`);
@@ -128,7 +158,12 @@ async function serverSideApply(context: ChildrenContext, type: ChildType, parent
   }
   try {
     const patched = await store.apply(body, FIELD_MANAGER);
-    cache.set(key, { body: text, generation: patched.metadata.generation ?? 0, resourceVersion: patched.metadata.resourceVersion, uid: patched.metadata.uid });
+    cache.set(key, {
+      body: text,
+      generation: patched.metadata.generation ?? 0,
+      resourceVersion: patched.metadata.resourceVersion,
+      uid: patched.metadata.uid,
+    });
   } catch (error) {
     if (reasonOf(error) !== 'Conflict') throw error;
   }

@@ -40,7 +40,11 @@ export async function claimChildren(store: Store, config: ControllerConfig, pare
         if (owner) {
           if (owner.uid !== parent.metadata.uid) continue;
           if (matches) claimed[nameKey(obj)] = obj;
-          else if (!deleting) await store.update({ ...obj, metadata: { ...obj.metadata, ownerReferences: refs.filter((ref) => ref.uid !== parent.metadata.uid) } });
+          else if (!deleting)
+            await store.update({
+              ...obj,
+              metadata: { ...obj.metadata, ownerReferences: refs.filter((ref) => ref.uid !== parent.metadata.uid) },
+            });
         } else if (matches && !deleting && !obj.metadata.deletionTimestamp) {
           const ours = (ref: Obj) => ref.uid === parent.metadata.uid;
           const adopted = refs.some(ours) ? refs.map((ref) => (ours(ref) ? controllerRef(parent) : ref)) : [...refs, controllerRef(parent)];

@@ -60,7 +60,10 @@ export class Metacontroller {
     for (const child of result.children) child.metadata.namespace ||= parent.metadata.namespace;
 
     if (result.finalized) {
-      parent = await store.update({ ...parent, metadata: { ...parent.metadata, finalizers: without(parent.metadata.finalizers, config.finalizer) } });
+      parent = await store.update({
+        ...parent,
+        metadata: { ...parent.metadata, finalizers: without(parent.metadata.finalizers, config.finalizer) },
+      });
     }
     this.enforceLabels(parent, result.children);
     const alive = !parent.metadata.deletionTimestamp;
@@ -96,9 +99,11 @@ export class Metacontroller {
   private enforceLabels(parent: Obj, children: Obj[]): void {
     const selector = parentSelector(this.config, parent);
     for (const child of children) {
-      if (Object.values(child.metadata.labels ?? {}).some((v) => typeof v !== 'string')) throw new Error(`invalid labels on desired child ${child.kind} ${nameKey(child)}`);
+      if (Object.values(child.metadata.labels ?? {}).some((v) => typeof v !== 'string'))
+        throw new Error(`invalid labels on desired child ${child.kind} ${nameKey(child)}`);
       if (this.config.generateSelector) (child.metadata.labels ??= {})['controller-uid'] ??= parent.metadata.uid;
-      if (!matchesSelector(selector, child.metadata.labels)) throw new Error(`labels on desired child ${child.kind} ${nameKey(child)} don't match parent selector`);
+      if (!matchesSelector(selector, child.metadata.labels))
+        throw new Error(`labels on desired child ${child.kind} ${nameKey(child)} don't match parent selector`);
     }
   }
 

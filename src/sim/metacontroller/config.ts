@@ -35,7 +35,8 @@ export function readController(controller: Obj, applyStrategy: ApplyStrategy = '
   const children = ((spec.childResources ?? []) as Obj[]).map((rule, i): ChildType => {
     const info = resource(rule, `spec.childResources[${i}]`);
     const method = rule.updateStrategy?.method ?? 'OnDelete';
-    if (!['OnDelete', 'InPlace', 'Recreate'].includes(method)) throw new Error(`spec.childResources[${i}]: update method ${method} is not simulated`);
+    if (!['OnDelete', 'InPlace', 'Recreate'].includes(method))
+      throw new Error(`spec.childResources[${i}]: update method ${method} is not simulated`);
     return { info, key: typeKey(info), updateMethod: method };
   });
   const hooks = spec.hooks ?? {};

@@ -52,7 +52,11 @@ export class HookClient {
     this.calls.push(call);
     let text: string;
     try {
-      const reply = await fetch(`${this.baseUrl}/${hook}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: canonicalJson(request) });
+      const reply = await fetch(`${this.baseUrl}/${hook}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: canonicalJson(request),
+      });
       call.status = reply.status;
       text = await reply.text();
     } catch (error) {
@@ -64,7 +68,9 @@ export class HookClient {
     } catch {
       call.response = text;
       if (call.status !== 200) throw new Error(`${hook} hook failed: unsupported status code: ${call.status} body: ${text}`);
-      throw new Error(`${hook} hook failed: can't unmarshal webhookResponse (version: v2, type: ${hook}): body is not JSON: ${text.slice(0, 200)}`);
+      throw new Error(
+        `${hook} hook failed: can't unmarshal webhookResponse (version: v2, type: ${hook}): body is not JSON: ${text.slice(0, 200)}`,
+      );
     }
     call.response = body;
     if (call.status !== 200) throw new Error(`${hook} hook failed: unsupported status code: ${call.status} body: ${text}`);
@@ -93,8 +99,12 @@ class Decoder {
   }
 
   finish(hook: HookName): void {
-    if (this.wrong.length) throw new Error(`${hook} hook failed: can't unmarshal webhookResponse (version: v2, type: ${hook}): ${this.wrong.join('; ')}`);
-    if (this.unknown.length) throw new Error(`${hook} hook failed: strict validation failed for v2 webhookResponse (type: ${hook}, mode: Strict): ${this.unknown.join(', ')}`);
+    if (this.wrong.length)
+      throw new Error(`${hook} hook failed: can't unmarshal webhookResponse (version: v2, type: ${hook}): ${this.wrong.join('; ')}`);
+    if (this.unknown.length)
+      throw new Error(
+        `${hook} hook failed: strict validation failed for v2 webhookResponse (type: ${hook}, mode: Strict): ${this.unknown.join(', ')}`,
+      );
   }
 }
 
@@ -133,14 +143,25 @@ export function parseCustomizeResponse(body: unknown): RelatedRule[] {
     const path = `relatedResources[${i}]`;
     const rule = d.struct(value, path, ['apiVersion', 'resource', 'namespace', 'names', 'labelSelector', 'namespaceSelector']);
     if (!rule) return;
-    for (const field of ['apiVersion', 'resource', 'namespace']) d.check(absent(rule[field]) || typeof rule[field] === 'string', `${path}.${field}`, 'a string');
-    d.check(absent(rule.names) || (Array.isArray(rule.names) && rule.names.every((n: unknown) => typeof n === 'string')), `${path}.names`, 'an array of strings');
+    for (const field of ['apiVersion', 'resource', 'namespace'])
+      d.check(absent(rule[field]) || typeof rule[field] === 'string', `${path}.${field}`, 'a string');
+    d.check(
+      absent(rule.names) || (Array.isArray(rule.names) && rule.names.every((n: unknown) => typeof n === 'string')),
+      `${path}.names`,
+      'an array of strings',
+    );
     for (const field of ['labelSelector', 'namespaceSelector']) {
       const selector = d.struct(rule[field], `${path}.${field}`, SELECTOR_FIELDS);
       const labels = selector?.matchLabels;
-      d.check(absent(labels) || (isObject(labels) && Object.values(labels).every((v) => typeof v === 'string')), `${path}.${field}.matchLabels`, 'a map of strings');
+      d.check(
+        absent(labels) || (isObject(labels) && Object.values(labels).every((v) => typeof v === 'string')),
+        `${path}.${field}.matchLabels`,
+        'a map of strings',
+      );
     }
   });
   d.finish('customize');
-  return rules.filter(isObject).map((rule) => ({ ...rule, apiVersion: rule.apiVersion ?? '', resource: rule.resource ?? '' }) as RelatedRule);
+  return rules
+    .filter(isObject)
+    .map((rule) => ({ ...rule, apiVersion: rule.apiVersion ?? '', resource: rule.resource ?? '' }) as RelatedRule);
 }

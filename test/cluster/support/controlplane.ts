@@ -120,18 +120,54 @@ function openssl(cwd: string, ...args: string[]): void {
 function makeCertificates(dir: string): void {
   mkdirSync(dir, { recursive: true });
   const days = '30';
-  openssl(dir, 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', days, '-subj', '/CN=kubedirector-hooks-test-ca');
+  openssl(
+    dir,
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    days,
+    '-subj',
+    '/CN=kubedirector-hooks-test-ca',
+  );
   const sign = (name: string, subject: string, extensions: string) => {
     writeFileSync(join(dir, `${name}.ext`), extensions);
     openssl(dir, 'req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
-    openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', days, '-extfile', `${name}.ext`);
+    openssl(
+      dir,
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      days,
+      '-extfile',
+      `${name}.ext`,
+    );
   };
   sign(
     'apiserver',
     '/CN=kube-apiserver',
     'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost,IP:10.0.0.1,DNS:kubernetes.default.svc\n',
   );
-  sign('admin', '/O=system:masters/CN=kubedirector-hooks-test-admin', 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+  sign(
+    'admin',
+    '/O=system:masters/CN=kubedirector-hooks-test-admin',
+    'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
+  );
   openssl(dir, 'genrsa', '-out', 'sa.key', '2048');
   openssl(dir, 'rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub');
 }
@@ -245,7 +281,12 @@ async function start(): Promise<State> {
       ),
     );
     // Pods need the namespace's default ServiceAccount, which the controller manager creates.
-    await waitFor('the default ServiceAccount', async () => (await kube.raw('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200, pids, logs);
+    await waitFor(
+      'the default ServiceAccount',
+      async () => (await kube.raw('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
+      pids,
+      logs,
+    );
     const { gitVersion } = (await kube.request('GET', '/version')) as { gitVersion: string };
     return { ...plane, kubeconfig, logs, serviceAccountKeyFile: join(certs, 'sa.key'), pids, version: gitVersion };
   } catch (error) {

@@ -54,9 +54,16 @@ export class RealWorld {
     const store = kubeStore(kube, [namespace]);
     const controller = readYaml<Obj>('metacontroller/compositecontroller.yaml');
     const source: ObjectSource = { get: async (kind, ns, name) => (await store.get(kind, ns, name)) as KubeObject | undefined };
-    this.kubelet = new Kubelet(store, this.clock, (pod) => container(pod as KubeObject, source), (m) => this.record('kubelet', m));
+    this.kubelet = new Kubelet(
+      store,
+      this.clock,
+      (pod) => container(pod as KubeObject, source),
+      (m) => this.record('kubelet', m),
+    );
     const hooks = new HookClient(hookUrl, this.calls);
-    this.metacontroller = new Metacontroller(store, readController(controller, strategy), controller, hooks, this.calls, (parent, m) => this.record(`metacontroller ${parent}`, m));
+    this.metacontroller = new Metacontroller(store, readController(controller, strategy), controller, hooks, this.calls, (parent, m) =>
+      this.record(`metacontroller ${parent}`, m),
+    );
   }
 
   static async start(kube: Kube, namespace: string, strategy: ApplyStrategy, container: Container = agentModel()): Promise<RealWorld> {
@@ -106,7 +113,9 @@ export class RealWorld {
       quiet = result.changed ? 0 : quiet + 1;
       if (quiet >= quietRounds) return { rounds };
     }
-    throw new Error(`did not converge in ${maxRounds} rounds; the last still changed: ${last.join(', ')}; errors: ${this.errors.slice(-5).join(' | ')}`);
+    throw new Error(
+      `did not converge in ${maxRounds} rounds; the last still changed: ${last.join(', ')}; errors: ${this.errors.slice(-5).join(' | ')}`,
+    );
   }
 
   failPod(name: string, termination?: { exitCode?: number; message?: string }): Promise<void> {

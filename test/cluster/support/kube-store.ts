@@ -28,7 +28,12 @@ export function kubeStore(kube: Kube, namespaces: string[]): Store {
     delete: (obj) => kube.delete(obj, { ...uidPrecondition(obj), propagationPolicy: 'Background' }),
     async bind(pod, node) {
       const path = await kube.path('v1', 'Pod', pod.metadata.namespace, pod.metadata.name, 'binding');
-      await kube.request('POST', path, { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata.name }, target: { apiVersion: 'v1', kind: 'Node', name: node } });
+      await kube.request('POST', path, {
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name: pod.metadata.name },
+        target: { apiVersion: 'v1', kind: 'Node', name: node },
+      });
       return (await kube.get('v1', 'Pod', pod.metadata.namespace, pod.metadata.name))!;
     },
     removeTerminated: (pod) => kube.delete(pod, { ...uidPrecondition(pod), gracePeriodSeconds: 0 }),

@@ -45,7 +45,9 @@ export class Kube {
     this.agent = new Agent({
       keepAlive: true,
       ca: readFileSync(credentials.caFile),
-      ...(credentials.certFile && credentials.keyFile ? { cert: readFileSync(credentials.certFile), key: readFileSync(credentials.keyFile) } : {}),
+      ...(credentials.certFile && credentials.keyFile
+        ? { cert: readFileSync(credentials.certFile), key: readFileSync(credentials.keyFile) }
+        : {}),
     });
     this.token = credentials.token;
   }
@@ -93,7 +95,12 @@ export class Kube {
     }
     if (reply.status >= 200 && reply.status < 300) return parsed ?? {};
     const status = parsed?.kind === 'Status' ? parsed : undefined;
-    throw new KubeError(reply.status, status?.reason ?? '', status?.message ?? `${method} ${path}: HTTP ${reply.status}: ${reply.text.slice(0, 500)}`, status);
+    throw new KubeError(
+      reply.status,
+      status?.reason ?? '',
+      status?.message ?? `${method} ${path}: HTTP ${reply.status}: ${reply.text.slice(0, 500)}`,
+      status,
+    );
   }
 
   /** The resource of a kind, from discovery (cached per group version; refreshed when a kind is missing, as after a CRD is added). */
@@ -167,7 +174,11 @@ export class Kube {
   }
 
   async patch(obj: Obj, patch: unknown, type: 'json' | 'merge' | 'strategic', subresource?: string): Promise<Obj> {
-    const contentType = { json: 'application/json-patch+json', merge: 'application/merge-patch+json', strategic: 'application/strategic-merge-patch+json' }[type];
+    const contentType = {
+      json: 'application/json-patch+json',
+      merge: 'application/merge-patch+json',
+      strategic: 'application/strategic-merge-patch+json',
+    }[type];
     return this.request('PATCH', await this.objectPath(obj, subresource), patch, contentType);
   }
 

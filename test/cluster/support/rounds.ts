@@ -54,7 +54,10 @@ function steps(cluster: Obj): Step[] {
     { name: `scale ${biggest.id} down to 1`, change: (spec) => (role(spec, biggest.id).members = 1) },
   ];
   if (withStorage) {
-    list.push({ name: `grow ${withStorage.id}'s storage`, change: (spec) => (role(spec, withStorage.id).storage.size = grow(withStorage.storage.size)) });
+    list.push({
+      name: `grow ${withStorage.id}'s storage`,
+      change: (spec) => (role(spec, withStorage.id).storage.size = grow(withStorage.storage.size)),
+    });
   }
   list.push(
     { name: 'serviceType NodePort', change: (spec) => (spec.serviceType = 'NodePort') },

@@ -40,12 +40,18 @@ export async function runScenarios(t: Test, session: Session, strategy: ApplyStr
     await converged(t, w, 'created');
     let cluster = await w.cluster('spark-demo');
     t.equal(cluster?.status?.state, 'configured', 'the cluster is configured');
-    t.same(members(cluster).map((m) => m.state), ['configured', 'configured', 'configured', 'configured']);
+    t.same(
+      members(cluster).map((m) => m.state),
+      ['configured', 'configured', 'configured', 'configured'],
+    );
     t.match(condition(cluster, 'Ready'), { status: 'True' });
     t.equal((await w.list('apps/v1', 'StatefulSet')).length, 3, 'three StatefulSets');
     const pods = await w.list('v1', 'Pod');
     t.equal(pods.length, 4, 'four pods, made by the real StatefulSet controller');
-    t.ok(pods.every((p) => p.status.conditions.some((c: Obj) => c.type === 'Ready' && c.status === 'True')), 'every pod is Ready');
+    t.ok(
+      pods.every((p) => p.status.conditions.some((c: Obj) => c.type === 'Ready' && c.status === 'True')),
+      'every pod is Ready',
+    );
     t.same(names(await w.list('v1', 'PersistentVolumeClaim')).length, 2, 'the two workers have PVCs');
 
     const workers = async () => (await w.list('v1', 'Pod')).filter((p) => p.metadata.labels?.[roleLabel] === 'worker');
@@ -53,7 +59,11 @@ export async function runScenarios(t: Test, session: Session, strategy: ApplyStr
     await scale(4);
     await converged(t, w, 'scaled to 4');
     cluster = await w.cluster('spark-demo');
-    t.same(members(cluster, 'worker').map((m) => m.state), ['configured', 'configured', 'configured', 'configured'], 'four configured workers');
+    t.same(
+      members(cluster, 'worker').map((m) => m.state),
+      ['configured', 'configured', 'configured', 'configured'],
+      'four configured workers',
+    );
     t.equal((await workers()).length, 4);
     t.equal(cluster?.status?.state, 'configured');
 
@@ -61,7 +71,11 @@ export async function runScenarios(t: Test, session: Session, strategy: ApplyStr
     await converged(t, w, 'scaled to 1');
     cluster = await w.cluster('spark-demo');
     const [worker] = await workers();
-    t.same(members(cluster, 'worker').map((m) => m.pod), [worker?.metadata.name], 'the highest ordinals left');
+    t.same(
+      members(cluster, 'worker').map((m) => m.pod),
+      [worker?.metadata.name],
+      'the highest ordinals left',
+    );
     t.equal((await workers()).length, 1);
     const pvcs = names(await w.list('v1', 'PersistentVolumeClaim'));
     t.equal(pvcs.length, 4, 'the PVCs of the members that left are kept');
@@ -84,7 +98,8 @@ export async function runScenarios(t: Test, session: Session, strategy: ApplyStr
     t.same(names(kept).sort(), pvcs.sort(), 'every PVC is kept by default');
     if (strategy === 'dynamic-apply') {
       t.notOk(await w.cluster('spark-demo'), 'the cluster is gone');
-      for (const pvc of kept) t.same(pvc.metadata.ownerReferences ?? [], [], `${pvc.metadata.name} belongs to nobody, so the garbage collector leaves it`);
+      for (const pvc of kept)
+        t.same(pvc.metadata.ownerReferences ?? [], [], `${pvc.metadata.name} belongs to nobody, so the garbage collector leaves it`);
     } else {
       // Server-side apply puts the parent's controller reference on every child it applies, the
       // kept PVCs included, so finalize cannot release them and holds the deletion instead.
@@ -94,7 +109,9 @@ export async function runScenarios(t: Test, session: Session, strategy: ApplyStr
         kept.every((pvc) => (pvc.metadata.ownerReferences ?? []).some((ref: Obj) => ref.uid === waiting?.metadata.uid)),
         'the kept PVCs still belong to the cluster: nothing was lost',
       );
-      t.notOk(waiting, 'the deletion completes with the PVCs released', { todo: 'finalize cannot release PVCs under server-side apply yet' });
+      t.notOk(waiting, 'the deletion completes with the PVCs released', {
+        todo: 'finalize cannot release PVCs under server-side apply yet',
+      });
     }
   });
 

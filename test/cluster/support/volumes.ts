@@ -38,7 +38,16 @@ export async function provisionVolumes(kube: Kube, namespace: string): Promise<v
 }
 
 /** Metadata the server owns, which Metacontroller strips before applying (objectMetaSystemFields). */
-const SYSTEM_METADATA = ['selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields'];
+const SYSTEM_METADATA = [
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+];
 const LAST_APPLIED = 'metacontroller.k8s.io/last-applied-configuration';
 
 /**
@@ -50,7 +59,14 @@ export function asMetacontrollerApplies(child: Obj, parent: Obj): Obj {
   const body = structuredClone(child);
   body.metadata ??= {};
   body.metadata.namespace = parent.metadata.namespace;
-  const ref = { apiVersion: parent.apiVersion, kind: parent.kind, name: parent.metadata.name, uid: parent.metadata.uid, controller: true, blockOwnerDeletion: true };
+  const ref = {
+    apiVersion: parent.apiVersion,
+    kind: parent.kind,
+    name: parent.metadata.name,
+    uid: parent.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
   const refs: Obj[] = body.metadata.ownerReferences ?? [];
   if (!refs.some((r) => r.uid === ref.uid)) body.metadata.ownerReferences = [...refs, ref];
   for (const field of SYSTEM_METADATA) delete body.metadata[field];

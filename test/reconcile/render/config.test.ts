@@ -13,10 +13,14 @@ manifest.spec.roles[1].members = 3;
 const spark = app('catalog/spark.yaml');
 const sparkCluster = readYaml('clusters/spark.yaml');
 
-const configMap = (children: KubeObject[]) => named(children, 'ConfigMap')[0] as KubeObject & { data: Record<string, string>; binaryData?: Record<string, string> };
+const configMap = (children: KubeObject[]) =>
+  named(children, 'ConfigMap')[0] as KubeObject & { data: Record<string, string>; binaryData?: Record<string, string> };
 const secret = (children: KubeObject[]) => named(children, 'Secret')[0] as KubeObject & { data: Record<string, string> };
 const podsOf = (status: Status, shape = {}) => status.roles!.flatMap((r) => r.members.map((m) => pod(m.pod, shape)));
-const decoded = (data: Record<string, string>) => Object.values(data).map((v) => Buffer.from(v, 'base64').toString('utf8')).join('\n');
+const decoded = (data: Record<string, string>) =>
+  Object.values(data)
+    .map((v) => Buffer.from(v, 'base64').toString('utf8'))
+    .join('\n');
 
 t.test('configmeta describes the whole cluster once, with placeholders for each member and for secrets', async (t) => {
   const { children, status } = run({ parent: stored(manifest), apps: [everyField], config });
@@ -33,7 +37,9 @@ t.test('configmeta describes the whole cluster once, with placeholders for each 
   t.same(workers.node_ids, ['2', '3', '4']);
   t.equal(workers.secret_keys, '@kd-secret-keys:worker');
   t.same(meta.nodegroups['1'].roles.coordinator.flavor, { storage: 'n/a', name: 'n/a', memory: '4096', description: 'n/a', cores: '2' });
-  t.same(meta.nodegroups['1'].roles.coordinator.services.ui.endpoints, ['http://analytics-coordinator-0.analytics.analytics.svc.cluster.local:8080']);
+  t.same(meta.nodegroups['1'].roles.coordinator.services.ui.endpoints, [
+    'http://analytics-coordinator-0.analytics.analytics.svc.cluster.local:8080',
+  ]);
   t.same(meta.services.ssh, {
     '1': {
       coordinator: { bdvlibrefkey: ['nodegroups', '1', 'roles', 'coordinator', 'services', 'ssh'] },
@@ -84,7 +90,10 @@ t.test('a secret key that cannot be decrypted freezes the cluster and says why',
   const wrongKey = clone(config);
   wrongKey.spec.masterEncryptionKey = '11'.repeat(32);
   const { status } = run({ parent: stored(manifest), apps: [everyField], config: wrongKey });
-  t.match(condition(status, 'Valid'), { reason: 'SecretKeyUndecryptable', message: /spec.roles\[0\].secretKeys: secret key "api-token" cannot be decrypted/ });
+  t.match(condition(status, 'Valid'), {
+    reason: 'SecretKeyUndecryptable',
+    message: /spec.roles\[0\].secretKeys: secret key "api-token" cannot be decrypted/,
+  });
 });
 
 t.test('configmeta grows linearly with members', async (t) => {
@@ -92,7 +101,9 @@ t.test('configmeta grows linearly with members', async (t) => {
     const spec = clone(sparkCluster.spec) as any;
     spec.roles[1].members = workers;
     const data = configMap(run({ parent: stored({ ...sparkCluster, spec }), apps: [spark] }).children).data;
-    return Object.entries(data).filter(([key]) => key !== 'agent.sh').reduce((sum, [, v]) => sum + v.length, 0);
+    return Object.entries(data)
+      .filter(([key]) => key !== 'agent.sh')
+      .reduce((sum, [, v]) => sum + v.length, 0);
   };
   const [small, double] = [size(200), size(400)];
   t.ok(double <= 2.05 * small, `200 workers: ${small} bytes, 400 workers: ${double} bytes`);
@@ -152,7 +163,10 @@ t.test('members leave only after the others have processed --delnodes', async (t
   let response = sync(podsOf(settled), spec);
   const leaver = response.status.roles![1]!.members[2]!;
   t.equal(leaver.state, 'delete pending');
-  t.match(configMap(response.children).data.events, new RegExp(`\\t--delnodes\\t--nodegroup\\t1\\t--role\\tworker\\t--fqdns\\t${leaver.pod}\\.`));
+  t.match(
+    configMap(response.children).data.events,
+    new RegExp(`\\t--delnodes\\t--nodegroup\\t1\\t--role\\tworker\\t--fqdns\\t${leaver.pod}\\.`),
+  );
   t.notOk(configMap(response.children).data.fqdns!.includes(leaver.pod), 'a leaving member is out of configmeta');
   response = sync(podsOf(settled));
   t.equal(response.status.roles![1]!.members[2]!.state, 'delete pending', 'the others have not processed it yet');
@@ -169,7 +183,9 @@ t.test("a failed setup becomes config error with the agent's report", async (t) 
   const first = sync();
   const report = `${CONFIG_FAILURE_PREFIX}startscript --configure exited with status 3\n--- stdout ---\n${'o'.repeat(5000)}\n--- stderr ---\ndisk full\n`;
   const failing = first.status.roles![1]!.members[0]!.pod;
-  const pods = podsOf(first.status).map((p) => (p.metadata.name === failing ? pod(failing, { ready: false, state: 'terminated', terminationMessage: report }) : p));
+  const pods = podsOf(first.status).map((p) =>
+    p.metadata.name === failing ? pod(failing, { ready: false, state: 'terminated', terminationMessage: report }) : p,
+  );
   const response = sync(pods);
   const member = response.status.roles![1]!.members[0]!;
   t.equal(member.state, 'config error');
@@ -185,11 +201,23 @@ t.test("a failed setup becomes config error with the agent's report", async (t) 
 });
 
 t.test('connections: other clusters, typed ConfigMaps and Secrets; a change queues --reconnect', async (t) => {
-  const warehouseCluster = { apiVersion: 'kubedirector.hpe.com/v1beta1', kind: 'KubeDirectorCluster', metadata: { name: 'warehouse', namespace: NAMESPACE } } as KubeObject;
+  const warehouseCluster = {
+    apiVersion: 'kubedirector.hpe.com/v1beta1',
+    kind: 'KubeDirectorCluster',
+    metadata: { name: 'warehouse', namespace: NAMESPACE },
+  } as KubeObject;
   const warehouseMeta = run({ parent: stored({ ...sparkCluster, metadata: { name: 'warehouse' } }), apps: [spark] });
-  const warehouseConfig = { ...configMap(warehouseMeta.children), metadata: { ...configMap(warehouseMeta.children).metadata, name: 'warehouse-config' } } as KubeObject;
+  const warehouseConfig = {
+    ...configMap(warehouseMeta.children),
+    metadata: { ...configMap(warehouseMeta.children).metadata, name: 'warehouse-config' },
+  } as KubeObject;
   const settings = (value: string) =>
-    ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shared-settings', namespace: NAMESPACE, labels: { 'kubedirector.hpe.com/cmType': 'settings' } }, data: { mode: value } }) as KubeObject;
+    ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'shared-settings', namespace: NAMESPACE, labels: { 'kubedirector.hpe.com/cmType': 'settings' } },
+      data: { mode: value },
+    }) as KubeObject;
   let related = [warehouseCluster, warehouseConfig, settings('fast')];
   const sync = (pods: KubeObject[] = []) => {
     const step = cluster(manifest, [everyField, ...related], { config });
@@ -202,12 +230,25 @@ t.test('connections: other clusters, typed ConfigMaps and Secrets; a change queu
   t.same(warehouse.distros['kubedirector/spark']['1'].bdvlibrefkey, ['connections', 'clusters', 'warehouse', 'nodegroups', '1']);
   t.equal(warehouse.nodegroups['1'].roles.worker.fqdns.length, 2);
   t.notOk('secret_keys' in warehouse.nodegroups['1'].roles.worker, "a connected cluster's secret keys are not shared");
-  t.same(meta.connections.configmaps.settings, [{ metadata: { name: 'shared-settings' }, data: { mode: 'fast' }, labels: { 'kubedirector.hpe.com/cmType': 'settings' }, annotations: {} }]);
+  t.same(meta.connections.configmaps.settings, [
+    {
+      metadata: { name: 'shared-settings' },
+      data: { mode: 'fast' },
+      labels: { 'kubedirector.hpe.com/cmType': 'settings' },
+      annotations: {},
+    },
+  ]);
 
   const steps = cluster(manifest, [everyField, ...related], { config });
   const settled = steps(podsOf(steps().status)).status;
   related = [warehouseCluster, warehouseConfig, settings('slow')];
-  const changed = run({ parent: stored(manifest, { status: settled }), apps: [everyField, ...related], config, pods: podsOf(settled), children: [] });
+  const changed = run({
+    parent: stored(manifest, { status: settled }),
+    apps: [everyField, ...related],
+    config,
+    pods: podsOf(settled),
+    children: [],
+  });
   t.match(configMap(changed.children).data.events, /\tcoordinator,worker\t--reconnect\n$/, 'every role with a startscript reconnects');
   t.not(changed.status.lastConnectionHash, settled.lastConnectionHash);
 });
@@ -227,13 +268,18 @@ t.test('a setup package carried by a ConfigMap next to the app reaches the membe
   const missing = run({ parent: stored(manifest), apps: [carried], config });
   t.match(condition(missing.status, 'Valid'), {
     reason: 'PackageNotFound',
-    message: /setup package configmap:\/\/analytics-packages\/worker.tgz of role "worker": no ConfigMap "analytics-packages" with binaryData key "worker.tgz" and label kubedirector.hpe.com\/setup-package-for=analytics-suite in namespace analytics/,
+    message:
+      /setup package configmap:\/\/analytics-packages\/worker.tgz of role "worker": no ConfigMap "analytics-packages" with binaryData key "worker.tgz" and label kubedirector.hpe.com\/setup-package-for=analytics-suite in namespace analytics/,
   });
 });
 
 t.test('an unchanged configuration keeps its generation; the observed ConfigMap is the memory', async (t) => {
   const first = run({ parent: stored(sparkCluster), apps: [spark] });
-  const again = run({ parent: stored(sparkCluster, { status: first.status }), apps: [spark], children: first.children.map((c) => applied(c)) });
+  const again = run({
+    parent: stored(sparkCluster, { status: first.status }),
+    apps: [spark],
+    children: first.children.map((c) => applied(c)),
+  });
   t.equal(configMap(again.children).data.generation, '1\n');
   t.equal(again.status.configGeneration, 1);
 });
@@ -247,10 +293,16 @@ t.test('failure reports are read section by section, whatever the tails hold', a
     startScriptStdoutMessage: 'line1\nline2\n',
     startScriptStderrMessage: 'err1\nerr2',
   });
-  t.same(configFailure({ ...observation, terminationMessage: `${CONFIG_FAILURE_PREFIX}cannot get setup package\n--- stdout ---\n\n--- stderr ---\ncurl: (22) 404\n` }), {
-    configErrorDetail: 'cannot get setup package',
-    startScriptStdoutMessage: '',
-    startScriptStderrMessage: 'curl: (22) 404',
-  });
+  t.same(
+    configFailure({
+      ...observation,
+      terminationMessage: `${CONFIG_FAILURE_PREFIX}cannot get setup package\n--- stdout ---\n\n--- stderr ---\ncurl: (22) 404\n`,
+    }),
+    {
+      configErrorDetail: 'cannot get setup package',
+      startScriptStdoutMessage: '',
+      startScriptStderrMessage: 'curl: (22) 404',
+    },
+  );
   t.equal(configFailure({ ...observation, terminationMessage: 'OOMKilled' }), undefined, 'other terminations are not config errors');
 });
