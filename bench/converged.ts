@@ -9,7 +9,7 @@ import { OPTIONS, app, applied, request, stored } from '../test/support/requests
 
 /** The sync request of a converged Spark cluster with `members` members in all. */
 export function convergedRequest(members: number): HookRequest {
-  const manifest = readYaml('clusters/spark.yaml') as { spec: { roles: { members: number }[] } };
+  const manifest = readYaml<{ spec: { roles: { members: number }[] } }>('clusters/spark.yaml');
   manifest.spec.roles[1]!.members = members - 2;
   const apps = [app('catalog/spark.yaml')];
   let children: KubeObject[] = [];

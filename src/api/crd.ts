@@ -50,9 +50,9 @@ export function toStructural(schema: TSchema, path = '<root>'): JSONSchemaProps 
     );
   }
   if (schema.patternProperties) {
-    const patterns = Object.values(schema.patternProperties as Record<string, TSchema>);
-    if (patterns.length !== 1) throw new Error(`${path}: only single-pattern records are supported`);
-    out.additionalProperties = toStructural(patterns[0]!, `${path}[*]`);
+    const [pattern, ...more] = Object.values(schema.patternProperties as Record<string, TSchema>);
+    if (!pattern || more.length > 0) throw new Error(`${path}: only single-pattern records are supported`);
+    out.additionalProperties = toStructural(pattern, `${path}[*]`);
   }
   if (typeof schema.additionalProperties === 'object') mapWithRequiredKeys(schema, out, path);
   if (Array.isArray(out.required) && out.required.length === 0) delete out.required;
@@ -102,16 +102,18 @@ function mapWithRequiredKeys(schema: TSchema, out: JSONSchemaProps, path: string
 function fromUnion(schema: TSchema, path: string): JSONSchemaProps {
   const { anyOf, ...options } = schema as TSchema & { anyOf: TSchema[] };
   const branches = anyOf.filter((b) => !isNull(b));
-  const extras = toStructural({ ...options, type: 'object' } as TSchema, path);
+  const objectSchema: TSchema = { ...options, type: 'object' };
+  const extras = toStructural(objectSchema, path);
   delete extras.type;
 
   if (options['x-kubernetes-int-or-string']) {
-    const pattern = branches.find((b) => b.type === 'string')?.pattern;
+    const pattern = branches.find((b) => b.type === 'string')?.pattern as string | undefined;
     return ordered({ ...extras, anyOf: [{ type: 'integer' }, { type: 'string' }], ...(pattern ? { pattern } : {}) });
   }
   if (branches.length < anyOf.length) {
-    if (branches.length !== 1) throw new Error(`${path}: nullable unions need exactly one other branch`);
-    return ordered({ ...toStructural(branches[0]!, path), ...extras, nullable: true });
+    const [only, ...others] = branches;
+    if (!only || others.length > 0) throw new Error(`${path}: nullable unions need exactly one other branch`);
+    return ordered({ ...toStructural(only, path), ...extras, nullable: true });
   }
   if (branches.every((b) => typeof b.const === 'string')) {
     return ordered({ type: 'string', enum: branches.map((b) => b.const as string), ...extras });

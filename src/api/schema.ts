@@ -46,6 +46,8 @@ export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 
 /** A string restricted to the given values, emitted as a CRD enum. */
 export const StringEnum = <const T extends readonly string[]>(values: T, options: SchemaOptions = {}) =>
+  // The assertion carries the literal types into Static<>; without it every enum widens to string.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
   Type.Union(values.map((v) => Type.Literal(v)) as TLiteral<T[number]>[], options);
 
 /** An object whose unknown fields the API server keeps instead of pruning. */

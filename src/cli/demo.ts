@@ -31,14 +31,16 @@ export async function demo(names: string[], root: URL, print: (text: string) => 
       controller: read(root, 'metacontroller/compositecontroller.yaml'),
       container: agentModel(),
     });
-    const command = (text: string) => print(`\n$ ${text}`);
+    const command = (text: string) => {
+      print(`\n$ ${text}`);
+    };
     const show = (kind: string) => {
       command(`kubectl get ${kind}`);
       print(sim.table(kind, NAMESPACE));
     };
     const settle = async (what: string) => {
       const { rounds } = await sim.converge({ maxRounds: 60 });
-      print(`(${what}: Metacontroller and the cluster settled after ${rounds} rounds of ${5} simulated seconds)`);
+      print(`(${what}: Metacontroller and the cluster settled after ${rounds} rounds of 5 simulated seconds)`);
       if (sim.errors.length > 0) throw new Error(`the simulation recorded errors:\n${sim.errors.join('\n')}`);
     };
 
@@ -59,14 +61,15 @@ export async function demo(names: string[], root: URL, print: (text: string) => 
       show('pods');
       show('service');
       show('kdcluster');
-      if (example.scale) {
-        const role = cluster.spec.roles.find((r: { id: string }) => r.id === example.scale!.role);
-        role.members = example.scale.members;
+      const { scale } = example;
+      if (scale) {
+        const role = cluster.spec.roles.find((r: { id: string }) => r.id === scale.role);
+        role.members = scale.members;
         command(
           `kubectl patch kdcluster ${cluster.metadata.name} --type json -p '[{"op":"replace","path":"/spec/roles/${cluster.spec.roles.indexOf(role)}/members","value":${role.members}}]'`,
         );
         sim.apply(cluster);
-        await settle(`${example.scale.role} scaled to ${example.scale.members}`);
+        await settle(`${scale.role} scaled to ${scale.members}`);
         show('pods');
         show('kdcluster');
       }

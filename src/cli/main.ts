@@ -33,12 +33,14 @@ async function main(argv: string[]): Promise<void> {
       if (!values.filename?.length) throw new Error('render needs -f FILE (the cluster, its app, optionally kd-global-config)');
       const documents = values.filename.map((file) => readFileSync(file === '-' ? 0 : file, 'utf8'));
       process.stdout.write(
-        render({ documents, namespace: values.namespace, uid: values.uid!, systemNamespace: values['system-namespace']! }),
+        render({ documents, namespace: values.namespace, uid: values.uid, systemNamespace: values['system-namespace'] }),
       );
       return;
     }
     case 'demo':
-      await demo(rest.length > 0 ? rest : Object.keys(EXAMPLES), REPO, (text) => console.log(text));
+      await demo(rest.length > 0 ? rest : Object.keys(EXAMPLES), REPO, (text) => {
+        console.log(text);
+      });
       return;
     case 'help':
     case '--help':
@@ -50,7 +52,7 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: Error) => {
-  console.error(`kubedirector-hooks: ${error.message}`);
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(`kubedirector-hooks: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

@@ -22,8 +22,8 @@ export function render(input: RenderInput): string {
     .flatMap((text) => parseAllDocuments(text).map((doc) => doc.toJS() as KubeObject | null))
     .filter((o): o is KubeObject => Boolean(o?.kind));
   const clusters = objects.filter((o) => o.kind === 'KubeDirectorCluster');
-  if (clusters.length !== 1) throw new Error(`render takes exactly one KubeDirectorCluster, got ${clusters.length}`);
-  const cluster = clusters[0]!;
+  const [cluster, ...others] = clusters;
+  if (!cluster || others.length > 0) throw new Error(`render takes exactly one KubeDirectorCluster, got ${clusters.length}`);
   const namespace = input.namespace ?? cluster.metadata.namespace ?? 'default';
   const parent = { ...cluster, metadata: { ...cluster.metadata, namespace, uid: input.uid, generation: 1 } } as KubeObject;
 

@@ -15,7 +15,7 @@ export const errorMessage = (error: unknown) =>
 
 /** The frozen answer without any step's help: observed children echoed, previous status plus the error. */
 export function emergencyResponse(request: HookRequest, error: unknown): SyncResponse {
-  const children = observedChildren(request.children ?? {}).map(asDesired);
+  const children = observedChildren(request.children).map(asDesired);
   const previous = isRecord(request.parent.status) ? request.parent.status : {};
   const generation = request.parent.metadata.generation;
   const ready: Condition = {
@@ -25,7 +25,8 @@ export function emergencyResponse(request: HookRequest, error: unknown): SyncRes
     reason: 'ReconcileError',
     message: errorMessage(error),
   };
-  const kept = (Array.isArray(previous.conditions) ? previous.conditions : []).filter((c) => isRecord(c) && c.type !== 'Ready');
+  const conditions: unknown[] = Array.isArray(previous.conditions) ? previous.conditions : [];
+  const kept = conditions.filter((c) => isRecord(c) && c.type !== 'Ready');
   return {
     status: { ...previous, ...(typeof generation === 'number' ? { observedGeneration: generation } : {}), conditions: [ready, ...kept] },
     children,

@@ -144,11 +144,13 @@ export function connectedConfigmeta(name: string, configmeta: Record<string, unk
     if (value === null || typeof value !== 'object') return value;
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>).map(([key, inner]) =>
-        key === 'bdvlibrefkey' && Array.isArray(inner) ? [key, ['connections', 'clusters', name, ...inner]] : [key, prefix(inner)],
+        key === 'bdvlibrefkey' && Array.isArray(inner)
+          ? [key, ['connections', 'clusters', name, ...(inner as unknown[])]]
+          : [key, prefix(inner)],
       ),
     );
   };
   const { node: _node, connections: _connections, ...rest } = configmeta;
-  const withoutSecrets = JSON.parse(JSON.stringify(rest), (key, value) => (key === 'secret_keys' ? undefined : value));
+  const withoutSecrets: unknown = JSON.parse(JSON.stringify(rest), (key, value: unknown) => (key === 'secret_keys' ? undefined : value));
   return { ...(prefix(withoutSecrets) as Record<string, unknown>), node: null };
 }

@@ -48,7 +48,7 @@ export function connectionData(
       (cm) =>
         cm.metadata.namespace === namespace &&
         cm.metadata.labels?.[LABEL.cluster] === name &&
-        cm.metadata.labels?.[CONFIGMETA_LABEL] === 'true',
+        cm.metadata.labels[CONFIGMETA_LABEL] === 'true',
     );
     const text = (source?.data as Record<string, string> | undefined)?.[CONFIGMETA_KEY];
     if (!text || !relatedObject(TYPE.cluster, name)) continue;

@@ -21,7 +21,8 @@ export function customize(parent: KubeObject, options: ReconcileOptions): Custom
 }
 
 function rules(parent: KubeObject, options: ReconcileOptions, withConnections: boolean): RelatedResourceRule[] {
-  const namespace = parent.metadata.namespace!;
+  // The request schema requires a namespace: every name the hooks derive lives in it.
+  const namespace = parent.metadata.namespace ?? '';
   const spec = ((parent as { spec?: unknown }).spec ?? {}) as Partial<KubeDirectorClusterSpec>;
   const rules: RelatedResourceRule[] = [];
   const appNamespaces =

@@ -29,5 +29,5 @@ function teardown(request: HookRequest, options: ReconcileOptions): SyncResponse
   const finalized = remaining.length === 0;
   const what = keep ? `${pvcs.length} PVCs being released (kept)` : `${pvcs.length} PVCs being deleted`;
   const message = finalized ? 'teardown complete' : `tearing down: ${remaining.length} children left, ${what}`;
-  return { status: frozenStatus(resolved, [], 'Deleting', message) as Record<string, unknown>, children, finalized };
+  return { status: frozenStatus(resolved, [], 'Deleting', message), children, finalized };
 }

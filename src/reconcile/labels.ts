@@ -52,11 +52,12 @@ export const roleSelector = ({ cluster, uid }: LabelContext, role: string): Labe
 
 /** Layers user maps under the labels the system relies on, which always win. */
 export function withUserLabels(system: Labels, ...user: (Labels | null | undefined)[]): Labels {
-  return sortKeys(Object.assign({}, ...user.filter(Boolean), system));
+  return sortKeys(Object.assign({}, ...user.filter((m): m is Labels => Boolean(m)), system) as Labels);
 }
 
 /** Later maps win; keys sorted so rendering is stable whatever order the inputs had. */
-export const mergeMaps = (...maps: (Labels | null | undefined)[]): Labels => sortKeys(Object.assign({}, ...maps.filter(Boolean)));
+export const mergeMaps = (...maps: (Labels | null | undefined)[]): Labels =>
+  sortKeys(Object.assign({}, ...maps.filter((m): m is Labels => Boolean(m))) as Labels);
 
 export const sortKeys = <T>(map: Record<string, T>): Record<string, T> =>
   Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -20,7 +20,7 @@ export const eventId = (event: Pick<NotificationEvent, 'generation' | 'index'>) 
 
 /** Events a role's startscript handles: its own list, else the app's default, else all. */
 export function roleEvents(app: KubeDirectorAppSpec, role: AppRole): EventName[] {
-  return (role.eventList ?? app.defaultEventList ?? ALL_EVENTS) as EventName[];
+  return role.eventList ?? app.defaultEventList ?? ALL_EVENTS;
 }
 
 /** Roles with a startscript that takes this notification. --reconnect goes to every role with a startscript, as upstream. */
@@ -57,5 +57,6 @@ export function parseEvents(text: string | undefined): NotificationEvent[] {
 /** The FQDNs an addnodes or delnodes event is about. */
 export function eventFqdns(event: NotificationEvent): string[] {
   const at = event.args.indexOf('--fqdns');
-  return at >= 0 && event.args[at + 1] ? event.args[at + 1]!.split(',') : [];
+  const list = at >= 0 ? event.args[at + 1] : undefined;
+  return list ? list.split(',') : [];
 }

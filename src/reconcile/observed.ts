@@ -22,8 +22,9 @@ export function asDesired(observed: KubeObject): KubeObject {
   const lastApplied = observed.metadata.annotations?.[LAST_APPLIED];
   if (lastApplied) {
     try {
-      const parsed = JSON.parse(lastApplied) as KubeObject;
-      if (parsed?.metadata?.name === observed.metadata.name && parsed.kind === observed.kind) return parsed;
+      // The annotation is anything anyone wrote: check its shape before trusting it.
+      const parsed = JSON.parse(lastApplied) as Partial<KubeObject> | null;
+      if (parsed?.metadata?.name === observed.metadata.name && parsed.kind === observed.kind) return parsed as KubeObject;
     } catch {
       // An unreadable annotation falls through to the observed object.
     }
@@ -43,8 +44,8 @@ export function observedChildren(children: ObjectsByType): KubeObject[] {
     .sort()
     .flatMap((type) => {
       const byName = children[type] ?? {};
-      return Object.keys(byName)
-        .sort()
-        .map((name) => byName[name]!);
+      return Object.entries(byName)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([, object]) => object);
     });
 }

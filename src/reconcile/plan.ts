@@ -35,6 +35,14 @@ export interface RolePlan {
   replicas: number;
 }
 
+/** A role in the spec and in the app (not one draining after its removal). */
+export interface ActiveRole extends RolePlan {
+  spec: ClusterRole;
+  appRole: AppRole;
+}
+
+export const isActive = (role: RolePlan): role is ActiveRole => role.spec !== undefined && role.appRole !== undefined;
+
 export interface Plan {
   clusterService: string;
   roles: RolePlan[];
@@ -51,7 +59,7 @@ export const isLeaving = (member: MemberStatus) => LEAVING_STATES.has(member.sta
 function withDetail(status: MemberStatus, changes: Partial<MemberStateDetail>): MemberStatus {
   const detail: Record<string, unknown> = { ...status.stateDetail, ...changes };
   for (const key of Object.keys(detail)) if (detail[key] === undefined) delete detail[key];
-  return { ...status, stateDetail: detail as MemberStateDetail };
+  return { ...status, stateDetail: detail };
 }
 
 /** The failure report of a container whose setup failed, as status fields; undefined when there is none. */
@@ -156,7 +164,7 @@ function statefulSetOf(resolved: Resolved, id: string, previous: RoleStatus | un
 function headlessOf(resolved: Resolved): string {
   if (resolved.previous.clusterService) return resolved.previous.clusterService;
   for (const service of resolved.observed.services.values()) {
-    if (service.metadata.labels?.[LABEL.cluster] === resolved.name && !service.metadata.labels?.[LABEL.role]) {
+    if (service.metadata.labels?.[LABEL.cluster] === resolved.name && !service.metadata.labels[LABEL.role]) {
       return service.metadata.name;
     }
   }

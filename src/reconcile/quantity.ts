@@ -12,8 +12,8 @@ export type Quantity = string | number;
 export function parseQuantity(quantity: Quantity): bigint | undefined {
   const match = QUANTITY.exec(String(quantity).trim());
   if (!match) return undefined;
-  const [, sign, number, suffix = '', exponent] = match;
-  const [whole = '', fraction = ''] = number!.split('.');
+  const [, sign, number = '', suffix = '', exponent] = match;
+  const [whole = '', fraction = ''] = number.split('.');
   const digits = BigInt(whole + fraction || '0');
   const scale = NANO_DIGITS - fraction.length + (exponent !== undefined ? Number(exponent) : (DECIMAL[suffix] ?? 0));
   const scaled = digits * (BINARY[suffix] ?? 1n);

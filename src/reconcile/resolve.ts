@@ -108,7 +108,7 @@ export function resolve(request: HookRequest, options: ReconcileOptions): Resolv
   const specErrors = schemaErrors(KubeDirectorClusterSpec, rawSpec, 'spec');
   const spec = specErrors.length === 0 ? (rawSpec as KubeDirectorClusterSpec) : undefined;
   const rawStatus = (parent as { status?: unknown }).status;
-  const previous = Value.Check(KubeDirectorClusterStatus, rawStatus) ? (rawStatus as KubeDirectorClusterStatus) : {};
+  const previous: KubeDirectorClusterStatus = Value.Check(KubeDirectorClusterStatus, rawStatus) ? rawStatus : {};
 
   const observed: Observed = {
     statefulSets: byName(request.children, TYPE.statefulSet, namespace),
@@ -120,9 +120,11 @@ export function resolve(request: HookRequest, options: ReconcileOptions): Resolv
   };
 
   const configObject = related(request, TYPE.config, options.systemNamespace, GLOBAL_CONFIG_NAME) as { spec?: unknown } | undefined;
-  const config = Value.Check(KubeDirectorConfigSpec, configObject?.spec) ? (configObject!.spec as KubeDirectorConfigSpec) : {};
+  const configSpec: unknown = configObject?.spec;
+  const config: KubeDirectorConfigSpec = Value.Check(KubeDirectorConfigSpec, configSpec) ? configSpec : {};
 
-  const appName = spec?.app ?? String((rawSpec as { app?: unknown } | undefined)?.app ?? '');
+  const rawApp = (rawSpec as { app?: unknown } | undefined)?.app;
+  const appName = spec?.app ?? (typeof rawApp === 'string' ? rawApp : '');
   const catalogs = appCandidates(spec, observed);
   const namespaceOf = (catalog: AppCatalog) => (catalog === 'local' ? namespace : options.systemNamespace);
   const appErrors: string[] = [];
@@ -165,7 +167,7 @@ export function resolve(request: HookRequest, options: ReconcileOptions): Resolv
 /** An object this cluster made earlier, found by its labels: its name is kept even if the naming rules change. */
 function findOwn(objects: Map<string, KubeObject>, cluster: string): string | undefined {
   for (const object of objects.values()) {
-    if (object.metadata.labels?.[LABEL.cluster] === cluster && object.metadata.labels?.[CONFIGMETA_LABEL] === 'true')
+    if (object.metadata.labels?.[LABEL.cluster] === cluster && object.metadata.labels[CONFIGMETA_LABEL] === 'true')
       return object.metadata.name;
   }
   return undefined;
@@ -185,7 +187,7 @@ function publishedConfig(observed: Observed, cluster: string, computedName: stri
     ...(object ? { object } : {}),
     generation: Number.isInteger(generation) ? generation : statusGeneration,
     events: parseEvents(data.events),
-    ...(times.length > 0 ? { publishedAt: times[times.length - 1]! } : {}),
+    ...(times.length > 0 ? { publishedAt: times.at(-1) } : {}),
   };
 }
 

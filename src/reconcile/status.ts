@@ -5,7 +5,7 @@ import type { ClusterState, KubeDirectorClusterStatus, MemberStateRollup, Member
 import { DATA_CLAIM, claimName, memberServiceName } from './names.js';
 import type { Plan } from './plan.js';
 import type { Resolved } from './resolve.js';
-import type { Problem } from './validate.js';
+import type { Problem, Valid } from './validate.js';
 import { rolePorts } from './app-queries.js';
 import type { Rendered } from './render/children.js';
 import { CONFIGMAP_LIMIT } from './render/config.js';
@@ -24,8 +24,9 @@ const condition = (resolved: Resolved, type: string, ok: boolean, reason: string
 });
 
 export function validCondition(resolved: Resolved, problems: Problem[]): Condition {
-  if (problems.length === 0) return condition(resolved, 'Valid', true, 'Valid', 'spec is valid for its app');
-  return condition(resolved, 'Valid', false, problems[0]!.reason, problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+  const [first] = problems;
+  if (!first) return condition(resolved, 'Valid', true, 'Valid', 'spec is valid for its app');
+  return condition(resolved, 'Valid', false, first.reason, problems.map((p) => `${p.field}: ${p.message}`).join('; '));
 }
 
 function rollup(members: MemberStatus[]): MemberStateRollup {
@@ -101,8 +102,8 @@ function pendingNotifications(events: NotificationEvent[], role: string, member:
     });
 }
 
-export function clusterStatus(resolved: Resolved, plan: Plan, rendered: Rendered): KubeDirectorClusterStatus {
-  const app = resolved.app!.spec;
+export function clusterStatus(resolved: Valid, plan: Plan, rendered: Rendered): KubeDirectorClusterStatus {
+  const app = resolved.app.spec;
   const { templates, publication } = rendered;
   const deferred = [...rendered.deferred];
   if (publication.size > CONFIGMAP_LIMIT) {

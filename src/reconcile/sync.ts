@@ -2,17 +2,17 @@
 // state cannot be trusted, the observed children are returned unchanged (the freeze rule):
 // a child missing from the response would be deleted, PVCs included.
 import type { HookRequest, SyncResponse } from '../api/hook.js';
-import { guarded } from './boundary.js';
+import { errorMessage, guarded } from './boundary.js';
 import { asDesired, observedChildren } from './observed.js';
 import { plan } from './plan.js';
 import { renderChildren } from './render/children.js';
 import { resolve, type ReconcileOptions, type Resolved } from './resolve.js';
 import { clusterStatus, frozenStatus } from './status.js';
-import { validate, type Problem } from './validate.js';
+import { asValid, validate, type Problem } from './validate.js';
 
 export function frozen(request: HookRequest, resolved: Resolved, problems: Problem[], reason: string, message: string): SyncResponse {
   return {
-    status: frozenStatus(resolved, problems, reason, message) as Record<string, unknown>,
+    status: frozenStatus(resolved, problems, reason, message),
     children: observedChildren(request.children).map(asDesired),
   };
 }
@@ -24,7 +24,8 @@ export function sync(request: HookRequest, options: ReconcileOptions): SyncRespo
 function reconcile(request: HookRequest, options: ReconcileOptions): SyncResponse {
   const resolved = resolve(request, options);
   const problems = validate(resolved);
-  if (problems.length > 0) {
+  const valid = asValid(resolved, problems);
+  if (!valid) {
     return frozen(
       request,
       resolved,
@@ -34,12 +35,11 @@ function reconcile(request: HookRequest, options: ReconcileOptions): SyncRespons
     );
   }
   try {
-    const planned = plan(resolved);
-    const rendered = renderChildren(resolved, planned);
-    return { status: clusterStatus(resolved, planned, rendered) as Record<string, unknown>, children: rendered.children };
+    const planned = plan(valid);
+    const rendered = renderChildren(valid, planned);
+    return { status: clusterStatus(valid, planned, rendered), children: rendered.children };
   } catch (error) {
     // A defect must not delete anything: keep what exists and say what went wrong.
-    const message = `internal error, existing objects are left as they are: ${(error as Error).message}`;
-    return frozen(request, resolved, [], 'ReconcileError', message);
+    return frozen(request, resolved, [], 'ReconcileError', errorMessage(error));
   }
 }

@@ -1,9 +1,10 @@
 // Step two of sync: the rules that need the app (and kd-global-config), each reported
 // with the field it is about. Any problem freezes the cluster: children stay as observed.
-import type { AppRole, KubeDirectorAppSpec } from '../api/app.js';
-import type { ClusterRole, KDSecret } from '../api/cluster.js';
-import { compareQuantities, parseQuantity, type Quantity } from './quantity.js';
-import type { Resolved } from './resolve.js';
+import type { KubeDirectorAppSpec } from '../api/app.js';
+import type { ClusterRole } from '../api/cluster.js';
+import { compareQuantities, parseQuantity } from './quantity.js';
+import type { Resolved, ResolvedApp } from './resolve.js';
+import type { KubeDirectorClusterSpec } from '../api/cluster.js';
 import { statefulSetName } from './names.js';
 import { PACKAGE_LABEL } from './labels.js';
 import { appRoleOf, cardinality, desiredMembers, imageOf, limitOf, requested, setupPackageOf } from './app-queries.js';
@@ -17,7 +18,19 @@ export interface Problem {
 
 export const MAX_MEMBERS = 1000;
 
-function roleProblems(resolved: Resolved, app: KubeDirectorAppSpec, role: ClusterRole, index: number): Problem[] {
+/** A cluster that passed validation: its spec matches the schema and its app was found. */
+export interface Valid extends Resolved {
+  spec: KubeDirectorClusterSpec;
+  app: ResolvedApp;
+}
+
+/** resolved as Valid when validation found no problem; undefined otherwise. */
+export function asValid(resolved: Resolved, problems: Problem[]): Valid | undefined {
+  const { spec, app } = resolved;
+  return problems.length === 0 && spec && app ? { ...resolved, spec, app } : undefined;
+}
+
+function roleProblems(resolved: Resolved, app: KubeDirectorAppSpec, appNamespace: string, role: ClusterRole, index: number): Problem[] {
   const field = `spec.roles[${index}]`;
   const appRole = appRoleOf(app, role.id);
   if (!appRole) {
@@ -68,7 +81,7 @@ function roleProblems(resolved: Resolved, app: KubeDirectorAppSpec, role: Cluste
     }
   }
   const minStorage = appRole.minStorage;
-  if (role.storage && parseQuantity(role.storage.size)! <= 0n) {
+  if (role.storage && (parseQuantity(role.storage.size) ?? 0n) <= 0n) {
     problems.push({
       reason: 'InvalidStorage',
       field: `${field}.storage.size`,
@@ -93,7 +106,7 @@ function roleProblems(resolved: Resolved, app: KubeDirectorAppSpec, role: Cluste
     problems.push({
       reason: 'PackageNotFound',
       field: `${field}.id`,
-      message: `setup package ${packageURL} of role "${role.id}": no ConfigMap "${name}" with binaryData key "${key}" and label ${PACKAGE_LABEL}=${resolved.appRef.name} in namespace ${resolved.app!.namespace}`,
+      message: `setup package ${packageURL} of role "${role.id}": no ConfigMap "${name}" with binaryData key "${key}" and label ${PACKAGE_LABEL}=${resolved.appRef.name} in namespace ${appNamespace}`,
     });
   }
   try {
@@ -114,19 +127,20 @@ function roleProblems(resolved: Resolved, app: KubeDirectorAppSpec, role: Cluste
 
 /** Everything wrong with the cluster that the API server could not check on its own. */
 export function validate(resolved: Resolved): Problem[] {
-  if (resolved.specErrors.length > 0) {
-    return [{ reason: 'InvalidSpec', field: 'spec', message: resolved.specErrors.join('; ') }];
+  const { spec } = resolved;
+  if (resolved.specErrors.length > 0 || !spec) {
+    return [{ reason: 'InvalidSpec', field: 'spec', message: resolved.specErrors.join('; ') || 'spec is missing' }];
   }
   if (resolved.appErrors.length > 0) {
     return [{ reason: 'InvalidApp', field: 'spec.app', message: resolved.appErrors.join('; ') }];
   }
-  const spec = resolved.spec!;
   const app = resolved.app?.spec;
-  if (!app) {
+  if (!resolved.app || !app) {
     const where = resolved.appRef.candidates.map((ns) => `namespace ${ns}`).join(' or ');
     return [{ reason: 'AppNotFound', field: 'spec.app', message: `KubeDirectorApp "${resolved.appRef.name}" not found in ${where}` }];
   }
-  const problems = spec.roles.flatMap((role, index) => roleProblems(resolved, app, role, index));
+  const appNamespace = resolved.app.namespace;
+  const problems = spec.roles.flatMap((role, index) => roleProblems(resolved, app, appNamespace, role, index));
 
   const present = new Set(spec.roles.map((r) => r.id));
   for (const id of app.config.selectedRoles) {

@@ -56,7 +56,10 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
 
   // Plain JSON.parse so that a syntax error can say where it is.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    if (body === '') return done(new HttpError(400, 'request body is empty; a hook request is a JSON object'));
+    if (body === '') {
+      done(new HttpError(400, 'request body is empty; a hook request is a JSON object'));
+      return;
+    }
     try {
       done(null, JSON.parse(body as string));
     } catch (error) {

@@ -1,7 +1,6 @@
 // POST /customize, /sync and /finalize: thin adapters from HTTP to the pure reconciler.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CustomizeRequest, SyncRequest, type HookRequest, type SyncRequestBody } from '../api/hook.js';
-import type { KubeObject } from '../api/meta.js';
 import { customize, finalize, sync, type ReconcileOptions } from '../reconcile/index.js';
 import type { HookMetrics } from './metrics.js';
 
@@ -9,7 +8,7 @@ import type { HookMetrics } from './metrics.js';
 function hookRequest(body: SyncRequestBody, finalizing: boolean): HookRequest {
   return {
     controller: body.controller,
-    parent: body.parent as KubeObject,
+    parent: body.parent,
     children: body.children ?? {},
     related: body.related ?? {},
     finalizing,
@@ -24,13 +23,13 @@ export const hookRoutes: FastifyPluginAsyncTypebox<ReconcileOptions & { metrics:
   app.addHook('preValidation', async (request, reply) => {
     const metadata = (request.body as { parent?: { metadata?: { namespace?: unknown; name?: unknown } } } | undefined)?.parent?.metadata;
     if (metadata && typeof metadata.name === 'string') {
-      request.log = request.log.child({ parent: `${String(metadata.namespace ?? '')}/${metadata.name}` });
+      request.log = request.log.child({ parent: `${typeof metadata.namespace === 'string' ? metadata.namespace : ''}/${metadata.name}` });
       reply.log = request.log;
     }
   });
 
   app.post('/customize', { schema: { body: CustomizeRequest } }, async (request) => {
-    const response = customize(request.body.parent as KubeObject, reconcile);
+    const response = customize(request.body.parent, reconcile);
     request.outcome = { related: response.relatedResources.length };
     return response;
   });

@@ -20,9 +20,10 @@ export async function mountedConfig(pod: KubeObject, source: ObjectSource): Prom
   const volumes = (pod as PodView).spec?.volumes ?? [];
   const configMap = volumes.find((v) => v.name === CONFIG_VOLUME)?.configMap?.name;
   const secret = volumes.find((v) => v.name === SECRETS_VOLUME)?.secret?.secretName;
+  const namespace = pod.metadata.namespace ?? 'default';
   return {
-    configMap: configMap ? await source.get('ConfigMap', pod.metadata.namespace!, configMap) : undefined,
-    secret: secret ? await source.get('Secret', pod.metadata.namespace!, secret) : undefined,
+    configMap: configMap ? await source.get('ConfigMap', namespace, configMap) : undefined,
+    secret: secret ? await source.get('Secret', namespace, secret) : undefined,
   };
 }
 

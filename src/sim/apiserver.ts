@@ -121,7 +121,10 @@ export class ApiServer {
     if (!old) throw new ApiError('NotFound', `${kind} "${name}" not found`);
     if (old.metadata.deletionTimestamp) return;
     const graceful = kind === 'Pod';
-    if (!graceful && !old.metadata.finalizers?.length) return this.remove(old);
+    if (!graceful && !old.metadata.finalizers?.length) {
+      this.remove(old);
+      return;
+    }
     const obj = clone(old);
     const grace = graceful ? (obj.spec?.terminationGracePeriodSeconds ?? 30) : 0;
     obj.metadata.deletionTimestamp = this.clock.timestamp(this.clock.now + grace);

@@ -1,6 +1,5 @@
 // The simulator's own reading of resource quantities (k8s.io/apimachinery resource.Quantity),
 // kept apart from the hooks' so that a mistake in theirs cannot hide in the scenarios.
-import type { Obj } from './json.js';
 
 const SUFFIXES: [suffix: string, base: bigint, exponent: number][] = [
   ['Ki', 1024n, 1],
@@ -22,7 +21,7 @@ const SUFFIXES: [suffix: string, base: bigint, exponent: number][] = [
 
 /** A quantity as an exact fraction numerator/10^scale, or undefined when it is not one. */
 function exact(value: unknown): { numerator: bigint; scale: number } | undefined {
-  const text = String(value ?? '').trim();
+  const text = (typeof value === 'number' ? String(value) : typeof value === 'string' ? value : '').trim();
   const number = /^[+-]?(\d+\.?\d*|\.\d+)/.exec(text)?.[0];
   if (!number) return undefined;
   const rest = text.slice(number.length);

@@ -68,12 +68,14 @@ export class Simulator {
       store,
       this.clock,
       (pod) => (behaviour ? behaviour(pod as KubeObject, this) : { ready: true }),
-      (m) => this.record('kubelet', m),
+      (m) => {
+        this.record('kubelet', m);
+      },
     );
     const hooks = new HookClient(options.hookUrl.replace(/\/+$/, ''), this.calls);
-    this.metacontroller = new Metacontroller(store, this.config, clone(options.controller), hooks, this.calls, (parent, m) =>
-      this.record(`metacontroller ${parent}`, m),
-    );
+    this.metacontroller = new Metacontroller(store, this.config, clone(options.controller), hooks, this.calls, (parent, m) => {
+      this.record(`metacontroller ${parent}`, m);
+    });
   }
 
   /** Like `kubectl apply`: creates, or merges the change since the last apply into the stored object. */
@@ -104,7 +106,9 @@ export class Simulator {
     } catch (error) {
       this.record(`delete ${kind} ${namespace}/${name}`, (error as Error).message);
     }
-    collectGarbage(this.api, (m) => this.record('garbage collector', m));
+    collectGarbage(this.api, (m) => {
+      this.record('garbage collector', m);
+    });
   }
 
   /** One round: the clock advances, the Kubernetes controllers step, then Metacontroller syncs every parent. */
@@ -113,11 +117,19 @@ export class Simulator {
     this.clock.now += this.secondsPerRound;
     const firstChange = this.api.changes.length;
     const firstError = this.errors.length;
-    collectGarbage(this.api, (m) => this.record('garbage collector', m));
-    stepVolumes(this.api, this.clock, (m) => this.record('volume controller', m));
-    stepLoadBalancers(this.api, (m) => this.record('service controller', m));
+    collectGarbage(this.api, (m) => {
+      this.record('garbage collector', m);
+    });
+    stepVolumes(this.api, this.clock, (m) => {
+      this.record('volume controller', m);
+    });
+    stepLoadBalancers(this.api, (m) => {
+      this.record('service controller', m);
+    });
     await this.kubelet.step(this.rounds);
-    stepStatefulSets(this.api, this.clock, (m) => this.record('statefulset controller', m));
+    stepStatefulSets(this.api, this.clock, (m) => {
+      this.record('statefulset controller', m);
+    });
     const responseChanges = await this.metacontroller.syncAll();
     const changes = [...this.api.changes.slice(firstChange), ...responseChanges];
     return { round: this.rounds, changes, errors: this.errors.slice(firstError), changed: changes.length > 0 };
@@ -129,18 +141,18 @@ export class Simulator {
    * changed, when that takes more than maxRounds.
    */
   async converge({ maxRounds = 50, quietRounds = 1 }: { maxRounds?: number; quietRounds?: number } = {}): Promise<{ rounds: number }> {
-    let last: RoundResult | undefined;
+    let last: RoundResult = { round: this.rounds, changes: [], errors: [], changed: false };
     let quiet = 0;
     for (let rounds = 1; rounds <= maxRounds; rounds++) {
       last = await this.round();
       quiet = last.changed ? 0 : quiet + 1;
       if (quiet >= quietRounds) return { rounds };
     }
-    const changes = last!.changes.slice(0, 20).map((c) => `  ${c}`);
-    const errors = last!.errors.slice(-5).map((e) => `  ${e}`);
+    const changes = last.changes.slice(0, 20).map((c) => `  ${c}`);
+    const errors = last.errors.slice(-5).map((e) => `  ${e}`);
     throw new Error(
       [
-        `did not converge in ${maxRounds} rounds; round ${last!.round} still changed:`,
+        `did not converge in ${maxRounds} rounds; round ${last.round} still changed:`,
         ...changes,
         ...(errors.length ? ['and recorded errors:', ...errors] : []),
       ].join('\n'),

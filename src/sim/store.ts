@@ -30,16 +30,28 @@ export const reasonOf = (error: unknown): string | undefined => {
   return typeof reason === 'string' ? reason : undefined;
 };
 
+/** The result of a synchronous call as a promise: what it throws becomes a rejection. */
+const settled = <T>(call: () => T): Promise<T> =>
+  new Promise((resolve) => {
+    resolve(call());
+  });
+
 /** The in-memory API server as a Store. */
 export function memoryStore(api: ApiServer): Store {
   return {
-    list: async (kind, namespace) => api.list(kind, namespace),
-    get: async (kind, namespace, name) => api.get(kind, namespace, name),
-    create: async (obj) => api.create(obj),
-    update: async (obj) => api.update(obj),
-    updateStatus: async (obj) => api.updateStatus(obj),
-    delete: async (obj) => api.delete(obj.kind, obj.metadata.namespace, obj.metadata.name),
-    bind: async (pod, node) => api.update({ ...pod, spec: { ...pod.spec, nodeName: node } }),
-    removeTerminated: async (pod) => api.removeTerminated('Pod', pod.metadata.namespace, pod.metadata.name),
+    list: (kind, namespace) => settled(() => api.list(kind, namespace)),
+    get: (kind, namespace, name) => settled(() => api.get(kind, namespace, name)),
+    create: (obj) => settled(() => api.create(obj)),
+    update: (obj) => settled(() => api.update(obj)),
+    updateStatus: (obj) => settled(() => api.updateStatus(obj)),
+    delete: (obj) =>
+      settled(() => {
+        api.delete(obj.kind, obj.metadata.namespace, obj.metadata.name);
+      }),
+    bind: (pod, node) => settled(() => api.update({ ...pod, spec: { ...pod.spec, nodeName: node } })),
+    removeTerminated: (pod) =>
+      settled(() => {
+        api.removeTerminated('Pod', pod.metadata.namespace, pod.metadata.name);
+      }),
   };
 }

@@ -52,7 +52,9 @@ function customColumns(info: KindInfo, clock: Clock): [Row, (o: Obj) => Row] {
       ...printed.map((c) => {
         const value = valueAt(o, c.jsonPath);
         if (value === undefined || value === null) return '';
-        return c.type === 'date' ? clock.age(String(value)) : typeof value === 'object' ? JSON.stringify(value) : String(value);
+        if (typeof value === 'object') return JSON.stringify(value);
+        const text = typeof value === 'string' ? value : JSON.stringify(value);
+        return c.type === 'date' ? clock.age(text) : text;
       }),
     ],
   ];
@@ -115,11 +117,11 @@ function claimColumns(claim: Obj): string[] {
 
 /** Columns padded as kubectl's tabwriter does (3 spaces of padding, minimum width 6); the last column is not padded. */
 function align(rows: Row[]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(6, ...rows.map((r) => (r[i] ?? '').length + 3)));
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(6, ...rows.map((r) => (r[i] ?? '').length + 3)));
   return rows
     .map((r) =>
       r
-        .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+        .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
         .join('')
         .trimEnd(),
     )

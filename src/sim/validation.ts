@@ -120,5 +120,5 @@ function claimUpdateErrors(old: Obj, obj: Obj): string[] {
 }
 
 function without(obj: Obj, keys: string[]): Obj {
-  return Object.fromEntries(Object.entries(obj ?? {}).filter(([key]) => !keys.includes(key)));
+  return Object.fromEntries(Object.entries(obj).filter(([key]) => !keys.includes(key)));
 }

@@ -17,8 +17,8 @@ if (session) {
       ['crds', 'kubectl'],
       ['metacontroller/chart/crds', 'helm'],
     ] as const) {
-      const stored = await installCrds(kube, dir, manager).catch((error: Error) => {
-        t.fail(error.message);
+      const stored = await installCrds(kube, dir, manager).catch((error: unknown) => {
+        t.fail(error instanceof Error ? error.message : String(error));
         return [];
       });
       if (!stored.length) continue;

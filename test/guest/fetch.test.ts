@@ -49,7 +49,14 @@ t.test('downloads', { skip: fetchers.length === 0 ? 'neither curl nor wget is in
     '/files/tool.sh': '#!/bin/sh\necho tool\n',
     '/packages/app.tgz': packageBytes,
   });
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  t.teardown(
+    () =>
+      new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      ),
+  );
   const asRoot = process.getuid?.() === 0;
 
   const injections = (): Injection[] => [

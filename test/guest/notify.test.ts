@@ -46,7 +46,9 @@ async function configuredWorker(root: string, options: Partial<GuestOptions> = {
   return guest;
 }
 
-const publish = (guest: Guest, p: Omit<Publication, 'members'>) => guest.publish({ members: MEMBERS, ...p });
+const publish = (guest: Guest, p: Omit<Publication, 'members'>) => {
+  guest.publish({ members: MEMBERS, ...p });
+};
 const known = (guest: Guest) => (guest.read('/etc/guestconfig/agent/known') ?? '').split('\n').filter(Boolean);
 
 t.test("events for this member's role run in id order with upstream-style arguments", async (t) => {

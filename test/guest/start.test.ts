@@ -45,7 +45,9 @@ async function startAgent(t: { teardown: (fn: () => unknown) => void }, guest: G
   t.teardown(async () => {
     signal('SIGTERM');
     // Whatever ignores SIGTERM gets SIGKILL after 5 s.
-    await eventually(() => groupMembers(group).length === 0, 5000).catch(() => signal('SIGKILL'));
+    await eventually(() => groupMembers(group).length === 0, 5000).catch(() => {
+      signal('SIGKILL');
+    });
     await eventually(() => groupMembers(group).length === 0, 5000);
   });
   const pid = await eventually(() => {

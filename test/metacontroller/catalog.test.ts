@@ -19,7 +19,9 @@ t.test('the chart catalog is in sync with catalog/', async (t) => {
 
 t.test('the sync script copies apps, skips other YAML and removes stale copies', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'kd-catalog-'));
-  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  t.teardown(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
   mkdirSync(join(root, 'catalog'));
   mkdirSync(join(root, 'metacontroller/chart/catalog'), { recursive: true });
   const app = 'apiVersion: kubedirector.hpe.com/v1beta1\nkind: KubeDirectorApp\nmetadata:\n  name: demo\nspec: {}\n';

@@ -97,7 +97,7 @@ t.test('values.yaml', async (t) => {
         walk(value, `${path}${name}.`, covered || own);
       });
     };
-    walk(doc.contents as Node, '', false);
+    walk(doc.contents, '', false);
     t.same(undocumented, [], 'values without a "Default:" comment on themselves or a parent');
     t.same(wrongDefault, [], 'comments stating another default than the value');
   });
@@ -147,7 +147,7 @@ t.test('helm template with defaults', { skip }, async (t) => {
   });
 
   t.test('every built-in object is valid against the Kubernetes OpenAPI schema', async (t) => {
-    for (const object of objects) t.same(await validateBuiltIn(object), [], key(object));
+    for (const object of objects) t.same(validateBuiltIn(object), [], key(object));
   });
 
   t.test('the CompositeController, field by field, reaching the chart Service', async (t) => {
@@ -258,7 +258,7 @@ t.test('helm template with every option set', { skip }, async (t) => {
   });
 
   t.test('every built-in object is valid and the hooks stay hardened', async (t) => {
-    for (const object of objects) t.same(await validateBuiltIn(object), [], key(object));
+    for (const object of objects) t.same(validateBuiltIn(object), [], key(object));
     t.same(checkHooksDeployment(find(objects, 'Deployment')), []);
     t.same(checkCompositeController(find(objects, 'CompositeController')), []);
     t.same(checkHookRouting(objects), []);

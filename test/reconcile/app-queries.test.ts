@@ -3,7 +3,7 @@ import type { AppRole, KubeDirectorAppSpec } from '../../src/api/app.js';
 import { persistDirs, setupPackageOf } from '../../src/reconcile/app-queries.js';
 
 const app = (extra: Partial<KubeDirectorAppSpec> = {}) => ({ roles: [], ...extra }) as unknown as KubeDirectorAppSpec;
-const role = (extra: Partial<AppRole> = {}) => ({ id: 'r', cardinality: '1', ...extra }) as AppRole;
+const role = (extra: Partial<AppRole> = {}) => ({ id: 'r', cardinality: '1', ...extra });
 const pkg = { packageURL: 'file:///opt/x.tgz' };
 
 t.test('setup package: the role overrides the app, and null means none', async (t) => {

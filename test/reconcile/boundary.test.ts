@@ -20,7 +20,7 @@ t.test('a child that breaks the reconciler freezes the sync instead of failing i
   t.ok(children.length > 5, `${children.length} children observed`);
   const broken = children.map((c) => (c.kind === 'ConfigMap' ? { ...c, data: { ...(c as { data?: object }).data, events: 5 } } : c));
   const parent = stored(manifest, { generation: 2, status: first.status });
-  const response = sync(request({ parent, apps: [spark], children: broken as KubeObject[] }), OPTIONS);
+  const response = sync(request({ parent, apps: [spark], children: broken }), OPTIONS);
   t.same(response.children.map(key).sort(), children.map(key).sort(), 'every observed child is still there');
   t.match(readyOf(response.status), {
     status: 'False',
@@ -29,7 +29,7 @@ t.test('a child that breaks the reconciler freezes the sync instead of failing i
   });
   t.equal(response.status.observedGeneration, 2);
   t.equal(
-    JSON.stringify(sync(request({ parent, apps: [spark], children: broken as KubeObject[] }), OPTIONS)),
+    JSON.stringify(sync(request({ parent, apps: [spark], children: broken }), OPTIONS)),
     JSON.stringify(response),
     'the same answer every time',
   );
@@ -41,7 +41,7 @@ t.test('finalize keeps everything and stays unfinished when it fails', async (t)
     ...stored(manifest, { status: first.status }),
     metadata: { ...stored(manifest).metadata, deletionTimestamp: '2026-01-01T00:00:00Z' },
   };
-  const response = guarded(request({ parent, children: broken as KubeObject[], finalizing: true }), () => {
+  const response = guarded(request({ parent, children: broken, finalizing: true }), () => {
     throw new Error('boom');
   });
   t.notOk(response.finalized, 'not finalized');

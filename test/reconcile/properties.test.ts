@@ -11,7 +11,7 @@ import { OPTIONS, app, applied, request, run, stored } from '../support/requests
 import { sync } from '../../src/reconcile/sync.js';
 
 const spark = app('catalog/spark.yaml');
-const base = readYaml('clusters/spark.yaml') as any;
+const base = readYaml<any>('clusters/spark.yaml');
 const clusterCrd = committedCrd('kubedirectorclusters');
 const RUNS = { numRuns: 40, seed: 20261125 };
 
@@ -62,7 +62,7 @@ t.test('random clusters render valid Kubernetes objects and a status the CRD kee
     fc.property(cluster, (c) => {
       const { children, status } = run({ parent: parent(c), apps: [spark] });
       const errors = children.flatMap(kubernetesErrors);
-      const admitted = admit(clusterCrd, { ...parent(c), status } as any);
+      const admitted = admit(clusterCrd, { ...parent(c), status });
       return (
         errors.length === 0 &&
         admitted.errors.length === 0 &&

@@ -1,8 +1,6 @@
 import t from 'tap';
 import { readdirSync } from 'node:fs';
 import type { KubeObject } from '../../src/api/meta.js';
-import type { KubeDirectorClusterStatus } from '../../src/api/cluster.js';
-import { LAST_APPLIED } from '../../src/reconcile/observed.js';
 import { finalize } from '../../src/reconcile/finalize.js';
 import { sync } from '../../src/reconcile/sync.js';
 import { admit, committedCrd } from '../support/apiserver.js';
@@ -45,7 +43,7 @@ t.test('every example cluster renders valid Kubernetes objects and a status the 
   );
   for (const application of apps) {
     for (const clusterFile of clusterFiles.filter((f) => appOf(f) === application)) {
-      const manifest = readYaml(`clusters/${clusterFile}`) as { spec: { app: string } };
+      const manifest = readYaml<{ spec: { app: string } }>(`clusters/${clusterFile}`);
       const { children, status } = run({ parent: stored(manifest), apps: [application] });
       t.ok(children.length > 0, `${clusterFile}: children rendered`);
       t.same(children.flatMap(kubernetesErrors), [], `${clusterFile}: every child is valid Kubernetes`);
@@ -151,10 +149,10 @@ t.test('kd-global-config supplies defaults', async (t) => {
 });
 
 t.test('the pod template carries the role and app settings', async (t) => {
-  const cluster = readYaml('test/fixtures/api/cluster-every-field.yaml') as any;
+  const cluster = readYaml<any>('test/fixtures/api/cluster-every-field.yaml');
   const application = app('test/fixtures/api/app-every-field.yaml');
   cluster.spec.roles[1].members = 2;
-  const config = readYaml('test/fixtures/api/config.yaml') as any;
+  const config = readYaml<any>('test/fixtures/api/config.yaml');
   const prefixed = run({ parent: stored(cluster), apps: [application], config });
   t.match(
     condition(prefixed.status, 'Valid').message,
@@ -341,7 +339,7 @@ t.test('a storage change on a role with members is deferred and said so', async 
           ...(spark.spec as object),
           roles: (spark.spec as any).roles.map((r: any) => (r.id === 'controller' ? { ...r, cardinality: '0+' } : r)),
         },
-      } as KubeObject,
+      },
     ],
     children: observed,
   });

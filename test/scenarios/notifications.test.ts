@@ -4,7 +4,6 @@ import t, { type Test } from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeObject } from '../../src/api/meta.js';
 import { realAgents } from '../support/agents.js';
 import { buildPackage } from '../support/guest.js';
 import { NAMESPACE, world } from '../support/world.js';
@@ -15,7 +14,9 @@ const notify = (name: string, ...ordinals: number[]) => `7|--${name} --nodegroup
 
 async function setup(t: Test) {
   const base = mkdtempSync(join(tmpdir(), 'kd-agents-'));
-  t.teardown(() => rmSync(base, { recursive: true, force: true }));
+  t.teardown(() => {
+    rmSync(base, { recursive: true, force: true });
+  });
   const agents = realAgents(base);
   const w = await world(agents.container);
   t.teardown(() => w.close());
@@ -25,7 +26,7 @@ async function setup(t: Test) {
     kind: 'ConfigMap',
     metadata: { name: 'workers-setup', namespace: NAMESPACE, labels: { 'kubedirector.hpe.com/setup-package-for': 'workers' } },
     binaryData: { 'appconfig.tgz': buildPackage(base).toString('base64') },
-  } as KubeObject);
+  });
   const scale = (members: number) =>
     w.apply('test/fixtures/scenarios/workers-cluster.yaml', (o) => {
       o.spec.roles[0].members = members;

@@ -18,7 +18,9 @@ t.test('serves until SIGTERM, then exits 0', async (t) => {
       const match = /Server listening at (http:\/\/[^"]+)/.exec(line);
       if (match) resolve(match[1]!);
     });
-    child.once('exit', (code) => reject(new Error(`exited ${code} before listening: ${lines.join('\n')}`)));
+    child.once('exit', (code) => {
+      reject(new Error(`exited ${code} before listening: ${lines.join('\n')}`));
+    });
   });
   const health = await fetch(`${address}/healthz`);
   t.equal(health.status, 200);

@@ -56,9 +56,9 @@ t.test('a status that changes on every call never converges, and the error says 
     ),
   );
   sim.apply(cluster());
-  const error: Error = await sim.converge({ maxRounds: 5 }).then(
+  const error = await sim.converge({ maxRounds: 5 }).then(
     () => new Error('converged'),
-    (e: Error) => e,
+    (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
   );
   t.match(
     error.message,
@@ -81,9 +81,9 @@ t.test('recorded errors are part of the non-convergence message', async (t) => {
     hook === 'customize' ? { relatedResources: [] } : { status: { n: ++n }, children: [{ ...configMap('Bad_Name') }] },
   );
   sim.apply(cluster());
-  const error: Error = await sim.converge({ maxRounds: 2 }).then(
+  const error = await sim.converge({ maxRounds: 2 }).then(
     () => new Error('converged'),
-    (e: Error) => e,
+    (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
   );
   t.match(
     error.message,
@@ -107,5 +107,5 @@ t.test('the same inputs give the same world: uids, IPs, timestamps and hook call
   };
   const [a, b] = [await run(), await run()];
   t.equal(a, b);
-  t.ok((JSON.parse(a) as Json).objects.length);
+  t.ok(JSON.parse(a).objects.length);
 });

@@ -3,7 +3,7 @@ import type { ContainerOutcome } from '../../src/sim/index.js';
 import { cluster, NS, setup, statefulSet, type Json, type Handler } from './fixtures.js';
 
 /** Sync returns one StatefulSet; customize asks for the cluster's pods, so each sync sees them as related. */
-const handler: Handler = (hook, request) => {
+const handler: Handler = (hook, _request) => {
   if (hook === 'customize')
     return {
       relatedResources: [

@@ -24,6 +24,6 @@ export function kubernetesErrors(object: KubeObject): string[] {
     new Model(object).validate();
     return [];
   } catch (error) {
-    return [`${object.kind}/${object.metadata?.name}: ${(error as Error).message}`];
+    return [`${object.kind}/${object.metadata.name}: ${(error as Error).message}`];
   }
 }

@@ -69,7 +69,12 @@ export function chartCopy(extraFiles: Record<string, string> = {}): { dir: strin
   cpSync(CHART_DIR, dir, { recursive: true, filter: (src) => !src.startsWith(join(CHART_DIR, 'charts')) });
   cpSync(STUB_DIR, join(dir, 'charts', 'metacontroller-helm'), { recursive: true });
   for (const [path, content] of Object.entries(extraFiles)) writeFileSync(join(dir, path), content);
-  return { dir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return {
+    dir,
+    cleanup: () => {
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface TemplateOptions {
@@ -221,7 +226,7 @@ export function checkCompositeController(cc: Obj | undefined): string[] {
   if (!validateCompositeControllerSchema(cc)) {
     for (const e of validateCompositeControllerSchema.errors ?? []) {
       problems.push(
-        `schema ${e.instancePath || '/'}: ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${e.params.additionalProperty})` : ''}`,
+        `schema ${e.instancePath || '/'}: ${e.message}${'additionalProperty' in e.params ? ` (${e.params.additionalProperty})` : ''}`,
       );
     }
   }

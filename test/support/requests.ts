@@ -35,7 +35,7 @@ export function stored(manifest: Record<string, unknown>, extra: { generation?: 
 }
 
 export function app(file: string, namespace = NAMESPACE): KubeObject {
-  const object = readYaml(file) as KubeObject;
+  const object = readYaml<KubeObject>(file);
   object.metadata.namespace = namespace;
   return object;
 }

@@ -30,7 +30,7 @@ export async function world(
     controller: readYaml('metacontroller/compositecontroller.yaml'),
     validateChild: kubernetesErrors,
     admitParent: (object, old) => {
-      const result = admit(clusterCrd, object as any, old as any);
+      const result = admit(clusterCrd, object, old);
       return [...result.errors, ...result.unknownFields.map((f) => `unknown field ${f}`)];
     },
     container,
@@ -39,7 +39,7 @@ export async function world(
     sim,
     server,
     apply(file, change) {
-      const object = readYaml(file) as any;
+      const object = readYaml<any>(file);
       object.metadata.namespace = NAMESPACE;
       change?.(object);
       sim.apply(object);

@@ -11,6 +11,7 @@ import { headlessService, memberServices } from './services.js';
 import { renderStatefulSet } from './statefulset.js';
 import { memberClaim, type ClaimTemplate } from './storage.js';
 import { publish, type Publication } from './config.js';
+import type { Valid } from '../validate.js';
 
 export interface Rendered {
   children: KubeObject[];
@@ -61,13 +62,13 @@ function memberClaims(resolved: Resolved, role: RolePlan, templates: ClaimTempla
 /** Whether an observed PVC belonged to a member that has left one of the cluster's StatefulSets. */
 function departedMemberClaim(name: string, plan: Plan): boolean {
   return plan.roles.some((role) => {
-    const match = /^(p|b\d+)-(.+)$/.exec(name);
-    const ordinal = match ? podOrdinal(role.statefulSet, match[2]!) : undefined;
+    const pod = /^(p|b\d+)-(.+)$/.exec(name)?.[2];
+    const ordinal = pod ? podOrdinal(role.statefulSet, pod) : undefined;
     return ordinal !== undefined && !role.members.some((m) => m.ordinal === ordinal);
   });
 }
 
-export function renderChildren(resolved: Resolved, plan: Plan): Rendered {
+export function renderChildren(resolved: Valid, plan: Plan): Rendered {
   const context = labelContext(resolved);
   const deferred: string[] = [];
   const templates = new Map<string, ClaimTemplate[]>();
@@ -89,7 +90,7 @@ export function renderChildren(resolved: Resolved, plan: Plan): Rendered {
   ];
 
   const rendered = new Set(children.filter((c) => c.kind === 'PersistentVolumeClaim').map((c) => c.metadata.name));
-  const deleteDeparted = resolved.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled === 'Delete';
+  const deleteDeparted = resolved.spec.persistentVolumeClaimRetentionPolicy?.whenScaled === 'Delete';
   for (const [name, pvc] of resolved.observed.pvcs) {
     if (rendered.has(name)) continue;
     // Data is deleted only by an explicit policy, and only for members that are gone.

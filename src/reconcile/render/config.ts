@@ -8,10 +8,10 @@ import { clusterConfigmeta, nodeSection, type ConfigMember } from '../configmeta
 import { CONFIGMETA_LABEL, clusterLabels, mergeMaps, sortKeys, type LabelContext } from '../labels.js';
 import { formatEvents, membershipEvent, reconnectEvent, rolesTaking, type NotificationEvent } from '../notify.js';
 import { isLeaving, type MemberPlan, type Plan } from '../plan.js';
-import type { Resolved } from '../resolve.js';
 import { roleSecretKeys } from '../secret-keys.js';
 import { setupPackageOf } from '../app-queries.js';
 import { blockDevicePaths, type ClaimTemplate } from './storage.js';
+import type { Valid } from '../validate.js';
 
 /** The API server refuses ConfigMaps whose data exceeds 1 MiB. */
 export const CONFIGMAP_LIMIT = 1024 * 1024;
@@ -47,8 +47,8 @@ function configRoles(plan: Plan, templates: Map<string, ClaimTemplate[]>) {
 }
 
 /** Notifications this sync starts: who joined, who is leaving, whether connections changed. */
-function newEvents(resolved: Resolved, plan: Plan) {
-  const app = resolved.app!.spec;
+function newEvents(resolved: Valid, plan: Plan) {
+  const app = resolved.app.spec;
   const roleIds = plan.roles.map((r) => r.id);
   const events: { roles: string[]; args: string[] }[] = [];
   for (const [name, pick] of [
@@ -77,8 +77,8 @@ function newEvents(resolved: Resolved, plan: Plan) {
 }
 
 /** Everything members read except the events, which depend on whether this data changed. */
-function configData(resolved: Resolved, plan: Plan, templates: Map<string, ClaimTemplate[]>) {
-  const app = resolved.app!.spec;
+function configData(resolved: Valid, plan: Plan, templates: Map<string, ClaimTemplate[]>) {
+  const app = resolved.app.spec;
   const domain = `${plan.clusterService}.${resolved.namespace}${resolved.domainBase}`;
   const roles = configRoles(plan, templates);
   const members = roles.flatMap((r) => r.members);
@@ -122,7 +122,7 @@ function configData(resolved: Resolved, plan: Plan, templates: Map<string, Claim
 
 const sameMap = (a: Record<string, string>, b: Record<string, string>) => JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
 
-export function publish(resolved: Resolved, plan: Plan, templates: Map<string, ClaimTemplate[]>, context: LabelContext): Publication {
+export function publish(resolved: Valid, plan: Plan, templates: Map<string, ClaimTemplate[]>, context: LabelContext): Publication {
   const { published } = resolved;
   const started = newEvents(resolved, plan);
   const { data, binaryData } = configData(resolved, plan, templates);
@@ -158,7 +158,7 @@ export function publish(resolved: Resolved, plan: Plan, templates: Map<string, C
   const size = [...Object.values(configMap.data ?? {}), ...Object.values(binaryData)].reduce((sum, v) => sum + Buffer.byteLength(v), 0);
 
   const secretData: Record<string, string> = { 'connected-secrets.json': base64(JSON.stringify(resolved.connections.secrets) + '\n') };
-  for (const role of resolved.spec!.roles) {
+  for (const role of resolved.spec.roles) {
     secretData[`secret-keys.${role.id}.json`] = base64(JSON.stringify(roleSecretKeys(role, resolved.config.masterEncryptionKey)) + '\n');
   }
   const secret: ISecret = {

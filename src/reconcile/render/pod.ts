@@ -13,8 +13,9 @@ import { effectiveSecret, imageOf, persistDirs, rolePorts, setupPackageOf } from
 import { INIT_MOUNT, seedScript } from './persist.js';
 import { AGENT, CONFIG_MOUNT, CONFIG_VOLUME, SECRETS_MOUNT, SECRETS_VOLUME } from '../../guest/index.js';
 import { roleEvents } from '../notify.js';
-import type { RolePlan } from '../plan.js';
+import type { ActiveRole } from '../plan.js';
 import type { Resolved } from '../resolve.js';
+import type { Valid } from '../validate.js';
 
 /** Container port names must be IANA service names: at most 15 characters, with a letter, no double hyphen. */
 const isIanaName = (name: string) => name.length <= 15 && /[a-z]/.test(name) && !name.includes('--');
@@ -43,8 +44,8 @@ const resourceMap = (map: Record<string, Quantity> | undefined) =>
 const DEFAULT_MAX_LOG = 1024;
 
 /** What the guest agent needs to know about its member (see src/guest/PROTOCOL.md). */
-function agentEnvironment(app: KubeDirectorAppSpec, plan: RolePlan): IEnvVar[] {
-  const role = plan.appRole!;
+function agentEnvironment(app: KubeDirectorAppSpec, plan: ActiveRole): IEnvVar[] {
+  const role = plan.appRole;
   return [
     { name: 'KD_POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'KD_ROLE', value: plan.id },
@@ -57,9 +58,9 @@ function agentEnvironment(app: KubeDirectorAppSpec, plan: RolePlan): IEnvVar[] {
 
 const agent = (command: string) => ({ exec: { command: ['/bin/sh', AGENT, command] } });
 
-function environment(app: KubeDirectorAppSpec, role: ClusterRole, plan: RolePlan): IEnvVar[] {
-  const env: IEnvVar[] = [...(role.env ?? []).map((e) => ({ ...e }) as IEnvVar), ...agentEnvironment(app, plan)];
-  if (plan.appRole && setupPackageOf(app, plan.appRole)?.useNewSetupLayout) env.push({ name: 'PYTHONUSERBASE', value: CONFIGCLI_LOCATION });
+function environment(app: KubeDirectorAppSpec, role: ClusterRole, plan: ActiveRole): IEnvVar[] {
+  const env: IEnvVar[] = [...(role.env ?? []).map((e): IEnvVar => ({ ...e })), ...agentEnvironment(app, plan)];
+  if (setupPackageOf(app, plan.appRole)?.useNewSetupLayout) env.push({ name: 'PYTHONUSERBASE', value: CONFIGCLI_LOCATION });
   // Without this, the NVIDIA runtime exposes every GPU to containers that asked for none.
   const asked = [...Object.entries(role.resources.requests ?? {}), ...Object.entries(role.resources.limits)];
   if (!asked.some(([name, q]) => name.startsWith(NVIDIA_PREFIX) && parseQuantity(q) !== 0n)) {
@@ -124,16 +125,18 @@ export interface PodTemplateInput {
 }
 
 /** The pod template of a role that is in spec and in the app. */
-export function podTemplate(resolved: Resolved, plan: RolePlan, input: PodTemplateInput): IPodTemplateSpec {
-  const app = resolved.app!.spec;
-  const role = plan.spec!;
-  const appRole = plan.appRole!;
-  const image = imageOf(app, appRole)!;
+export function podTemplate(resolved: Valid, plan: ActiveRole, input: PodTemplateInput): IPodTemplateSpec {
+  const app = resolved.app.spec;
+  const role = plan.spec;
+  const appRole = plan.appRole;
+  const image = imageOf(app, appRole);
+  // Validation refuses a role without an image (NoImage); reaching here without one is a defect.
+  if (!image) throw new Error(`role "${role.id}" has no image`);
   const dirs = persistDirs(app, appRole);
   const { mounts, volumes: podVolumes } = volumes(resolved, role, dirs, input.claims, input.config);
   const containerSpec = appRole.containerSpec ?? undefined;
   const resources = {
-    limits: resourceMap(role.resources.limits as Record<string, Quantity>),
+    limits: resourceMap(role.resources.limits),
     ...(role.resources.requests ? { requests: resourceMap(role.resources.requests) } : {}),
   };
 

@@ -4,11 +4,12 @@ import type { IStatefulSet } from 'kubernetes-models/apps/v1';
 import type { KubeObject } from '../../api/meta.js';
 import { LABEL, roleLabels, roleSelector, withUserLabels, mergeMaps, type LabelContext } from '../labels.js';
 import { asDesired } from '../observed.js';
-import type { RolePlan } from '../plan.js';
+import { isActive, type RolePlan } from '../plan.js';
 import type { Resolved } from '../resolve.js';
 import { claimNames, claimTemplate, desiredClaimTemplates, observedClaimTemplates, sameClaimShape, type ClaimTemplate } from './storage.js';
 import { podAnnotations, podTemplate } from './pod.js';
 import { appAnnotations } from './annotations.js';
+import type { Valid } from '../validate.js';
 
 /** Spec fields a StatefulSet update may not change. */
 const IMMUTABLE = ['selector', 'serviceName', 'volumeClaimTemplates', 'podManagementPolicy'] as const;
@@ -33,8 +34,8 @@ function draining(resolved: Resolved, role: RolePlan): StatefulSetResult {
   return { statefulSet: { ...desired, spec: { ...desired.spec, replicas: role.replicas } }, templates, deferred: [] };
 }
 
-export function renderStatefulSet(resolved: Resolved, role: RolePlan, context: LabelContext, headless: string): StatefulSetResult {
-  if (!role.spec || !role.appRole) return draining(resolved, role);
+export function renderStatefulSet(resolved: Valid, role: RolePlan, context: LabelContext, headless: string): StatefulSetResult {
+  if (!isActive(role)) return draining(resolved, role);
   const spec = role.spec;
   const observed = role.observedStatefulSet;
   const wanted = desiredClaimTemplates(spec, resolved.config.defaultStorageClassName);

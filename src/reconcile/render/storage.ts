@@ -49,7 +49,7 @@ interface ObservedTemplate {
 
 /** Claim templates of an existing StatefulSet, which can never change. */
 export function observedClaimTemplates(statefulSet: KubeObject): ClaimTemplate[] {
-  const templates = (statefulSet.spec as { volumeClaimTemplates?: ObservedTemplate[] })?.volumeClaimTemplates ?? [];
+  const templates = (statefulSet.spec as { volumeClaimTemplates?: ObservedTemplate[] } | undefined)?.volumeClaimTemplates ?? [];
   return templates.map((t) => ({
     name: t.metadata?.name ?? '',
     size: t.spec?.resources?.requests?.storage ?? '0',
@@ -61,7 +61,10 @@ export function observedClaimTemplates(statefulSet: KubeObject): ClaimTemplate[]
 /** Whether two template lists make the same volumes (sizes aside: those grow through the PVCs). */
 export const sameClaimShape = (a: ClaimTemplate[], b: ClaimTemplate[]) =>
   a.length === b.length &&
-  a.every((t, i) => t.name === b[i]!.name && t.block === b[i]!.block && t.storageClassName === b[i]!.storageClassName);
+  a.every((t, i) => {
+    const other = b[i];
+    return other !== undefined && t.name === other.name && t.block === other.block && t.storageClassName === other.storageClassName;
+  });
 
 export function claimNames(templates: ClaimTemplate[]): ClaimNames {
   return {

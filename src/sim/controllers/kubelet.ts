@@ -39,8 +39,8 @@ export class Kubelet {
   /** The app container exits now; its state is visible to the next round's hooks before the kubelet reacts. */
   async fail(namespace: string, name: string, round: number, termination: { exitCode?: number; message?: string } = {}): Promise<void> {
     const pod = await this.runningPod(namespace, name);
-    const [app, ...others] = pod.status.containerStatuses as Obj[];
-    const terminated = terminate(app!, { exitCode: termination.exitCode ?? 1, message: termination.message }, this.clock);
+    const [app, ...others] = pod.status.containerStatuses as [Obj, ...Obj[]];
+    const terminated = terminate(app, { exitCode: termination.exitCode ?? 1, message: termination.message }, this.clock);
     await this.write(pod, [terminated, ...others]);
     this.heldUntil.set(pod.metadata.uid, round + 1);
   }
@@ -48,8 +48,8 @@ export class Kubelet {
   /** The app container is restarted now; the next round's behaviour decides whether it is ready. */
   async recover(namespace: string, name: string): Promise<void> {
     const pod = await this.runningPod(namespace, name);
-    const [app, ...others] = pod.status.containerStatuses as Obj[];
-    await this.write(pod, [this.restart(pod, app!), ...others]);
+    const [app, ...others] = pod.status.containerStatuses as [Obj, ...Obj[]];
+    await this.write(pod, [this.restart(pod, app), ...others]);
     this.heldUntil.delete(pod.metadata.uid);
   }
 

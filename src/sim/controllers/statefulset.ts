@@ -14,7 +14,9 @@ export function stepStatefulSets(api: ApiServer, clock: Clock, report: (message:
   for (const set of api.list('StatefulSet')) {
     if (set.metadata.deletionTimestamp) continue;
     const where = `StatefulSet ${set.metadata.namespace}/${set.metadata.name}`;
-    new SetController(api, clock, set, (message) => report(`${where}: ${message}`)).reconcile();
+    new SetController(api, clock, set, (message) => {
+      report(`${where}: ${message}`);
+    }).reconcile();
   }
 }
 
@@ -65,7 +67,9 @@ class SetController {
         if (!this.parallel && !isHealthy(pod)) return;
         continue;
       }
-      this.attempt(`create pod ${this.podName(ordinal)}`, () => this.createPod(ordinal));
+      this.attempt(`create pod ${this.podName(ordinal)}`, () => {
+        this.createPod(ordinal);
+      });
       if (!this.parallel) return;
     }
   }
@@ -76,7 +80,9 @@ class SetController {
     const settled = pods.every(([o, p]) => (o < this.first || o > this.last ? !p.metadata.deletionTimestamp : isHealthy(p)));
     const victims = this.parallel ? condemned : settled ? condemned.slice(0, 1) : [];
     for (const [, pod] of victims)
-      this.attempt(`delete pod ${pod.metadata.name}`, () => this.api.delete('Pod', pod.metadata.namespace, pod.metadata.name));
+      this.attempt(`delete pod ${pod.metadata.name}`, () => {
+        this.api.delete('Pod', pod.metadata.namespace, pod.metadata.name);
+      });
   }
 
   /** Replaces the highest outdated pod at or above the partition, once every pod is in place and healthy. */
@@ -88,11 +94,13 @@ class SetController {
     if (!complete || ![...pods.values()].every(isHealthy)) return;
     const partition = this.first + (this.spec.updateStrategy.rollingUpdate?.partition ?? 0);
     const outdated = ordinals
-      .filter((o) => o >= partition && pods.get(o)!.metadata.labels?.[REVISION_LABEL] !== this.updateRevision)
+      .filter((o) => o >= partition && pods.get(o)?.metadata.labels?.[REVISION_LABEL] !== this.updateRevision)
       .sort((a, b) => b - a);
     const target = outdated[0] === undefined ? undefined : pods.get(outdated[0]);
     if (target)
-      this.attempt(`delete pod ${target.metadata.name}`, () => this.api.delete('Pod', target.metadata.namespace, target.metadata.name));
+      this.attempt(`delete pod ${target.metadata.name}`, () => {
+        this.api.delete('Pod', target.metadata.namespace, target.metadata.name);
+      });
   }
 
   private createPod(ordinal: number): void {
@@ -178,7 +186,7 @@ class SetController {
     const ready = pods.filter(isHealthy);
     const minReadySeconds = this.spec.minReadySeconds ?? 0;
     const available = ready.filter(
-      (p) => this.clock.now - this.clock.seconds(condition(p, 'Ready')!.lastTransitionTime) >= minReadySeconds,
+      (p) => this.clock.now - this.clock.seconds(condition(p, 'Ready')?.lastTransitionTime) >= minReadySeconds,
     );
     const updated = live.filter((p) => revision(p) === this.updateRevision).length;
     const rolledOut = this.spec.updateStrategy?.type === 'RollingUpdate' && updated === pods.length && ready.length === pods.length;

@@ -13,10 +13,10 @@ export type ObjectsByType = Record<string, Record<string, Obj>>;
 export function parentSelector(config: ControllerConfig, parent: Obj): LabelSelector {
   if (config.generateSelector) return { matchLabels: { 'controller-uid': parent.metadata.uid } };
   const selector = parent.spec?.selector as LabelSelector | undefined;
-  if (!Object.keys(selector?.matchLabels ?? {}).length && !(selector?.matchExpressions ?? []).length) {
+  if (!selector || (!Object.keys(selector.matchLabels ?? {}).length && !(selector.matchExpressions ?? []).length)) {
     throw new Error('.spec.selector must have either matchLabels, matchExpressions, or both');
   }
-  return selector!;
+  return selector;
 }
 
 export function controllerRef(parent: Obj): Obj {

@@ -69,7 +69,9 @@ export class Metacontroller {
     const alive = !parent.metadata.deletionTimestamp;
     const finalizable = config.hasFinalize && (parent.metadata.finalizers ?? []).includes(config.finalizer);
     if (alive || finalizable) {
-      const report = (message: string) => this.report(key, message);
+      const report = (message: string) => {
+        this.report(key, message);
+      };
       await manageChildren({ store, config, cache: this.applyCache, report }, parent, observed, result.children);
     }
     await this.updateStatus(parent, result.status);

@@ -161,7 +161,5 @@ export function parseCustomizeResponse(body: unknown): RelatedRule[] {
     }
   });
   d.finish('customize');
-  return rules
-    .filter(isObject)
-    .map((rule) => ({ ...rule, apiVersion: rule.apiVersion ?? '', resource: rule.resource ?? '' }) as RelatedRule);
+  return rules.filter(isObject).map((rule) => ({ ...rule, apiVersion: rule.apiVersion ?? '', resource: rule.resource ?? '' }));
 }

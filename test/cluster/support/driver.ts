@@ -58,12 +58,14 @@ export class RealWorld {
       store,
       this.clock,
       (pod) => container(pod as KubeObject, source),
-      (m) => this.record('kubelet', m),
+      (m) => {
+        this.record('kubelet', m);
+      },
     );
     const hooks = new HookClient(hookUrl, this.calls);
-    this.metacontroller = new Metacontroller(store, readController(controller, strategy), controller, hooks, this.calls, (parent, m) =>
-      this.record(`metacontroller ${parent}`, m),
-    );
+    this.metacontroller = new Metacontroller(store, readController(controller, strategy), controller, hooks, this.calls, (parent, m) => {
+      this.record(`metacontroller ${parent}`, m);
+    });
   }
 
   static async start(kube: Kube, namespace: string, strategy: ApplyStrategy, container: Container = agentModel()): Promise<RealWorld> {

@@ -6,9 +6,9 @@ import { pod } from '../../support/pods.js';
 import { NAMESPACE, app, applied, cluster, condition, named, run, stored, type Status } from '../../support/requests.js';
 
 const everyField = app('test/fixtures/api/app-every-field.yaml');
-const config = readYaml('test/fixtures/api/config.yaml') as any;
+const config = readYaml<any>('test/fixtures/api/config.yaml');
 delete config.spec.requiredSecretPrefix;
-const manifest = readYaml('test/fixtures/api/cluster-every-field.yaml') as any;
+const manifest = readYaml<any>('test/fixtures/api/cluster-every-field.yaml');
 manifest.spec.roles[1].members = 3;
 const spark = app('catalog/spark.yaml');
 const sparkCluster = readYaml('clusters/spark.yaml');
