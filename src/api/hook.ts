@@ -2,6 +2,7 @@
 // Only the envelope is validated here; the parent's spec is checked by the reconciler,
 // which reports problems as conditions instead of failing the call.
 import { Type, type Static } from '@sinclair/typebox';
+import type { KubeDirectorClusterStatus } from './cluster.js';
 import { KubeObject } from './meta.js';
 
 /** Objects of one type keyed `namespace/name`. */
@@ -45,7 +46,7 @@ export interface HookRequest {
 }
 
 export interface SyncResponse {
-  status: Record<string, unknown>;
+  status: KubeDirectorClusterStatus;
   children: KubeObject[];
   resyncAfterSeconds?: number;
   finalized?: boolean;

@@ -75,3 +75,9 @@ export function rolePorts(app: KubeDirectorAppSpec, roleId: string): PortInfo[] 
   }
   return ports;
 }
+
+/** Bytes of a failed setup's output kept in status (upstream's maxLogSizeDump). */
+export const DEFAULT_MAX_LOG = 1024;
+
+export const maxLogSize = (app: KubeDirectorAppSpec | undefined, appRole: AppRole | undefined): number =>
+  appRole?.maxLogSizeDump ?? app?.defaultMaxLogSizeDump ?? DEFAULT_MAX_LOG;

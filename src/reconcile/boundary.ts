@@ -3,11 +3,11 @@
 // the previous status kept, and a Ready condition that says what went wrong. Only when not even
 // the observed children can be echoed does the exception reach the server (a 500, after which
 // Metacontroller changes nothing and retries).
+import { Value } from '@sinclair/typebox/value';
+import { KubeDirectorClusterStatus } from '../api/cluster.js';
 import type { Condition } from '../api/core.js';
 import type { HookRequest, SyncResponse } from '../api/hook.js';
 import { asDesired, observedChildren } from './observed.js';
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** What went wrong, in one line. */
 export const errorMessage = (error: unknown) =>
@@ -16,7 +16,9 @@ export const errorMessage = (error: unknown) =>
 /** The frozen answer without any step's help: observed children echoed, previous status plus the error. */
 export function emergencyResponse(request: HookRequest, error: unknown): SyncResponse {
   const children = observedChildren(request.children).map(asDesired);
-  const previous = isRecord(request.parent.status) ? request.parent.status : {};
+  // The API server stored it under the same schema, so it checks; anything else could not be written back.
+  const raw = request.parent.status;
+  const previous: KubeDirectorClusterStatus = Value.Check(KubeDirectorClusterStatus, raw) ? raw : {};
   const generation = request.parent.metadata.generation;
   const ready: Condition = {
     type: 'Ready',
@@ -25,8 +27,7 @@ export function emergencyResponse(request: HookRequest, error: unknown): SyncRes
     reason: 'ReconcileError',
     message: errorMessage(error),
   };
-  const conditions: unknown[] = Array.isArray(previous.conditions) ? previous.conditions : [];
-  const kept = conditions.filter((c) => isRecord(c) && c.type !== 'Ready');
+  const kept = (previous.conditions ?? []).filter((c) => c.type !== 'Ready');
   return {
     status: { ...previous, ...(typeof generation === 'number' ? { observedGeneration: generation } : {}), conditions: [ready, ...kept] },
     children,

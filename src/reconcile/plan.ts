@@ -10,7 +10,7 @@ import { headlessServiceName, memberFqdn, podName, podOrdinal, statefulSetName }
 import { eventFqdns, rolesTaking } from './notify.js';
 import { observePod, type PodObservation } from './pods.js';
 import type { Resolved } from './resolve.js';
-import { appRoleOf, desiredMembers } from './app-queries.js';
+import { DEFAULT_MAX_LOG, appRoleOf, desiredMembers, maxLogSize } from './app-queries.js';
 
 export interface MemberPlan {
   ordinal: number;
@@ -51,7 +51,6 @@ export interface Plan {
 
 /** The first line of the guest agent's failure report (see src/guest/PROTOCOL.md). */
 export const CONFIG_FAILURE_PREFIX = 'kubedirector: configure failed: ';
-const DEFAULT_MAX_LOG = 1024;
 
 const LEAVING_STATES = new Set(['delete pending', 'deleting']);
 export const isLeaving = (member: MemberStatus) => LEAVING_STATES.has(member.state);
@@ -206,7 +205,7 @@ export function plan(resolved: Resolved): Plan {
   const roles = roleIds(resolved).map((id): RolePlan => {
     const spec = resolved.spec?.roles.find((r) => r.id === id);
     const appRole = app ? appRoleOf(app, id) : undefined;
-    const maxLog = appRole?.maxLogSizeDump ?? app?.defaultMaxLogSizeDump ?? DEFAULT_MAX_LOG;
+    const maxLog = maxLogSize(app, appRole);
     const previous = previousRoles.get(id);
     const statefulSet = statefulSetOf(resolved, id, previous);
     const wanted = spec ? desiredMembers(spec, appRole) : 0;

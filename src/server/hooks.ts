@@ -37,14 +37,14 @@ export const hookRoutes: FastifyPluginAsyncTypebox<ReconcileOptions & { metrics:
   app.post('/sync', { schema: { body: SyncRequest } }, async (request) => {
     const response = sync(hookRequest(request.body, request.body.finalizing ?? false), reconcile);
     request.outcome = { children: response.children.length };
-    metrics.rendered(parentKey(request.body), response.children, response.status.state as string | undefined, false);
+    metrics.rendered(parentKey(request.body), response.children, response.status.state, false);
     return response;
   });
 
   app.post('/finalize', { schema: { body: SyncRequest } }, async (request) => {
     const response = finalize(hookRequest(request.body, true), reconcile);
     request.outcome = { children: response.children.length, finalized: response.finalized };
-    metrics.rendered(parentKey(request.body), response.children, response.status.state as string | undefined, response.finalized === true);
+    metrics.rendered(parentKey(request.body), response.children, response.status.state, response.finalized === true);
     return response;
   });
 };

@@ -9,7 +9,7 @@ import { appAnnotations } from './annotations.js';
 import { DATA_CLAIM, blockClaim } from '../names.js';
 import { APP_CONTAINER } from '../pods.js';
 import { parseQuantity, quantityString, type Quantity } from '../quantity.js';
-import { effectiveSecret, imageOf, persistDirs, rolePorts, setupPackageOf } from '../app-queries.js';
+import { effectiveSecret, imageOf, maxLogSize, persistDirs, rolePorts, setupPackageOf } from '../app-queries.js';
 import { INIT_MOUNT, seedScript } from './persist.js';
 import { AGENT, CONFIG_MOUNT, CONFIG_VOLUME, SECRETS_MOUNT, SECRETS_VOLUME } from '../../guest/index.js';
 import { roleEvents } from '../notify.js';
@@ -41,8 +41,6 @@ const CONFIGCLI_LOCATION = '/usr/local';
 const resourceMap = (map: Record<string, Quantity> | undefined) =>
   map && Object.fromEntries(Object.entries(map).map(([k, v]) => [k, quantityString(v)]));
 
-const DEFAULT_MAX_LOG = 1024;
-
 /** What the guest agent needs to know about its member (see src/guest/PROTOCOL.md). */
 function agentEnvironment(app: KubeDirectorAppSpec, plan: ActiveRole): IEnvVar[] {
   const role = plan.appRole;
@@ -51,7 +49,7 @@ function agentEnvironment(app: KubeDirectorAppSpec, plan: ActiveRole): IEnvVar[]
     { name: 'KD_ROLE', value: plan.id },
     { name: 'KD_PACKAGE_URL', value: setupPackageOf(app, role)?.packageURL ?? '' },
     { name: 'KD_EVENTS', value: roleEvents(app, role).join(' ') },
-    { name: 'KD_MAX_LOG', value: String(role.maxLogSizeDump ?? app.defaultMaxLogSizeDump ?? DEFAULT_MAX_LOG) },
+    { name: 'KD_MAX_LOG', value: String(maxLogSize(app, role)) },
     { name: 'KD_SYSTEMD', value: app.systemdRequired ? '1' : '0' },
   ];
 }
