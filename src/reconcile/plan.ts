@@ -6,11 +6,11 @@ import type { AppRole } from '../api/app.js';
 import type { ClusterRole, MemberStateDetail, MemberStatus, RoleStatus } from '../api/cluster.js';
 import type { KubeObject } from '../api/meta.js';
 import { LABEL } from './labels.js';
-import { headlessServiceName, memberFqdn, podName, podOrdinal, statefulSetName } from './names.js';
+import { headlessServiceName, memberFqdn, memberServiceName, podName, podOrdinal, statefulSetName } from './names.js';
 import { eventFqdns, rolesTaking } from './notify.js';
 import { observePod, type PodObservation } from './pods.js';
 import type { Resolved } from './resolve.js';
-import { DEFAULT_MAX_LOG, appRoleOf, desiredMembers, maxLogSize } from './app-queries.js';
+import { DEFAULT_MAX_LOG, appRoleOf, desiredMembers, maxLogSize, rolePorts, type PortInfo } from './app-queries.js';
 
 export interface MemberPlan {
   ordinal: number;
@@ -21,6 +21,8 @@ export interface MemberPlan {
   joined: boolean;
   /** Started leaving in this sync: the others are told (--delnodes). */
   leaving: boolean;
+  /** The member's own Service, or NO_SERVICE when its role exposes no endpoint. */
+  service: string;
 }
 
 export interface RolePlan {
@@ -30,6 +32,8 @@ export interface RolePlan {
   appRole?: AppRole;
   statefulSet: string;
   observedStatefulSet?: KubeObject;
+  /** The endpoints the role's members expose (from the app's roleServices). */
+  ports: PortInfo[];
   members: MemberPlan[];
   /** Pods the StatefulSet keeps: every member not yet deleting (they are always ordinals 0..replicas-1). */
   replicas: number;
@@ -50,6 +54,9 @@ export interface Plan {
 }
 
 /** The first line of the guest agent's failure report (see src/guest/PROTOCOL.md). */
+/** Upstream's service field of a member whose role exposes no endpoint. */
+export const NO_SERVICE = 'n/a';
+
 export const CONFIG_FAILURE_PREFIX = 'kubedirector: configure failed: ';
 
 const LEAVING_STATES = new Set(['delete pending', 'deleting']);
@@ -209,6 +216,8 @@ export function plan(resolved: Resolved): Plan {
     const previous = previousRoles.get(id);
     const statefulSet = statefulSetOf(resolved, id, previous);
     const wanted = spec ? desiredMembers(spec, appRole) : 0;
+    const ports = app ? rolePorts(app, id) : [];
+    const serviceOf = (pod: string) => (ports.length > 0 ? memberServiceName(resolved.identity.scheme, pod) : NO_SERVICE);
 
     const members: MemberPlan[] = [];
     const add = (ordinal: number, status: MemberStatus, observation: PodObservation, flags: Partial<MemberPlan> = {}) =>
@@ -219,6 +228,7 @@ export function plan(resolved: Resolved): Plan {
         observation,
         joined: false,
         leaving: false,
+        service: serviceOf(status.pod),
         ...flags,
       });
 
@@ -252,7 +262,8 @@ export function plan(resolved: Resolved): Plan {
       add(ordinal, acknowledge(next, observation, joined, resolved), observation, { joined });
     }
     members.sort((a, b) => a.ordinal - b.ordinal);
-    return { id, spec, appRole, statefulSet, observedStatefulSet: resolved.observed.statefulSets.get(statefulSet), members, replicas: 0 };
+    const observedStatefulSet = resolved.observed.statefulSets.get(statefulSet);
+    return { id, spec, appRole, statefulSet, observedStatefulSet, ports, members, replicas: 0 };
   });
 
   // Members announced as leaving go once everyone who must hear of it has.

@@ -2,18 +2,14 @@
 // when what was observed changes, never on its own: no timestamps, no counters of calls.
 import type { Condition } from '../api/core.js';
 import type { ClusterState, KubeDirectorClusterStatus, MemberStateRollup, MemberStatus } from '../api/cluster.js';
-import { DATA_CLAIM, claimName, memberServiceName } from './names.js';
+import { DATA_CLAIM, claimName } from './names.js';
 import type { Plan } from './plan.js';
 import type { Resolved } from './resolve.js';
 import type { Problem, Valid } from './validate.js';
-import { rolePorts } from './app-queries.js';
 import type { Rendered } from './render/children.js';
 import { CONFIGMAP_LIMIT } from './render/config.js';
 import { blockDevicePaths } from './render/storage.js';
 import { eventFqdns, type NotificationEvent } from './notify.js';
-
-/** Upstream's service field of a member whose role exposes no endpoint. */
-export const NO_SERVICE = 'n/a';
 
 const condition = (resolved: Resolved, type: string, ok: boolean, reason: string, message: string): Condition => ({
   type,
@@ -103,7 +99,6 @@ function pendingNotifications(events: NotificationEvent[], role: string, member:
 }
 
 export function clusterStatus(resolved: Valid, plan: Plan, rendered: Rendered): KubeDirectorClusterStatus {
-  const app = resolved.app.spec;
   const { templates, publication } = rendered;
   const deferred = [...rendered.deferred];
   if (publication.size > CONFIGMAP_LIMIT) {
@@ -117,14 +112,12 @@ export function clusterStatus(resolved: Valid, plan: Plan, rendered: Rendered): 
     .map((role) => {
       const claims = templates.get(role.id) ?? [];
       const devices = blockDevicePaths(claims, role.spec);
-      const exposed = rolePorts(app, role.id).length > 0;
-      const service = (pod: string) => (exposed ? memberServiceName(resolved.identity.scheme, pod) : NO_SERVICE);
       return {
         id: role.id,
         statefulSet: role.statefulSet,
         members: role.members.map((member) => ({
           ...withPending(member.status, pendingNotifications(publication.events, role.id, member)),
-          service: service(member.status.pod),
+          service: member.service,
           ...(claims.some((c) => c.name === DATA_CLAIM) ? { pvc: claimName(DATA_CLAIM, member.status.pod) } : {}),
           ...(devices.length > 0 ? { blockDevicePaths: devices } : {}),
         })),

@@ -9,7 +9,7 @@ import { appAnnotations } from './annotations.js';
 import { DATA_CLAIM, blockClaim } from '../names.js';
 import { APP_CONTAINER } from '../pods.js';
 import { parseQuantity, quantityString, type Quantity } from '../quantity.js';
-import { effectiveSecret, imageOf, maxLogSize, persistDirs, rolePorts, setupPackageOf } from '../app-queries.js';
+import { effectiveSecret, imageOf, maxLogSize, persistDirs, setupPackageOf } from '../app-queries.js';
 import { INIT_MOUNT, seedScript } from './persist.js';
 import { AGENT, CONFIG_MOUNT, CONFIG_VOLUME, SECRETS_MOUNT, SECRETS_VOLUME } from '../../guest/index.js';
 import { roleEvents } from '../notify.js';
@@ -145,7 +145,7 @@ export function podTemplate(resolved: Valid, plan: ActiveRole, input: PodTemplat
     ...(containerSpec?.args ? { args: containerSpec.args } : {}),
     resources,
     env: environment(app, role, plan),
-    ports: rolePorts(app, role.id).map((p) => ({ containerPort: p.port, protocol: 'TCP', ...(isIanaName(p.id) ? { name: p.id } : {}) })),
+    ports: plan.ports.map((p) => ({ containerPort: p.port, protocol: 'TCP', ...(isIanaName(p.id) ? { name: p.id } : {}) })),
     volumeMounts: mounts,
     ...(input.claims.blockDevices.length > 0
       ? { volumeDevices: input.claims.blockDevices.map((i) => ({ name: blockClaim(i), devicePath: `${input.blockPathPrefix}${i}` })) }

@@ -5,10 +5,9 @@ import type { ServiceType } from '../../api/cluster.js';
 import type { KubeObject } from '../../api/meta.js';
 import { LABEL, clusterLabels, mergeMaps, roleLabels, withUserLabels, type LabelContext } from '../labels.js';
 import { appAnnotations } from './annotations.js';
-import { memberServiceName } from '../names.js';
 import type { RolePlan } from '../plan.js';
 import type { Resolved } from '../resolve.js';
-import { rolePorts, type PortInfo } from '../app-queries.js';
+import type { PortInfo } from '../app-queries.js';
 
 /** Upstream's port names: `<urlScheme>-<service id>`, or `generic-<service id>` without a scheme. */
 export const servicePortName = (port: PortInfo) => `${port.urlScheme ? port.urlScheme.toLowerCase() : 'generic'}-${port.id}`;
@@ -35,7 +34,7 @@ function specType(service: KubeObject | undefined) {
 /** Services of the role's members that still serve (not deleting), for roles with endpoints. */
 export function memberServices(resolved: Resolved, role: RolePlan, context: LabelContext, type: ServiceType): KubeObject[] {
   if (!role.spec || !resolved.app) return [];
-  const ports: IServicePort[] = rolePorts(resolved.app.spec, role.id).map((p) => ({
+  const ports: IServicePort[] = role.ports.map((p) => ({
     name: servicePortName(p),
     port: p.port,
     targetPort: p.port,
@@ -48,7 +47,7 @@ export function memberServices(resolved: Resolved, role: RolePlan, context: Labe
   return (
     role.members
       .filter((m) => m.status.state !== 'deleting')
-      .map((m) => ({ pod: m.status.pod, name: memberServiceName(resolved.identity.scheme, m.status.pod) }))
+      .map((m) => ({ pod: m.status.pod, name: m.service }))
       // A type change cannot always be made in place (allocated node ports): drop it now, recreate next sync.
       .filter(({ name }) => !resolved.observed.services.has(name) || specType(resolved.observed.services.get(name)) === type)
       .map(({ pod, name }) => {
