@@ -12,6 +12,7 @@ import { TYPE } from './kinds.js';
 import { CONFIGMETA_LABEL, LABEL, PACKAGE_LABEL } from './labels.js';
 import { configMapName, secretName, type ClusterIdentity } from './names.js';
 import { parseEvents, type NotificationEvent } from './notify.js';
+import { decryptRoleKeys, type DecryptedKeys } from './secret-keys.js';
 
 export interface ReconcileOptions {
   /** Namespace of the system app catalog and of kd-global-config. */
@@ -72,6 +73,8 @@ export interface Resolved {
   connections: ConnectionData;
   /** Setup packages carried by ConfigMaps next to the app: `configmap://<name>/<key>` to base64 content. */
   carriedPackages: Map<string, string>;
+  /** Each spec role's secret keys, decrypted once. */
+  secretKeys: Map<string, DecryptedKeys>;
 }
 
 const DEFAULT_DOMAIN_BASE = '.svc.cluster.local';
@@ -161,6 +164,7 @@ export function resolve(request: HookRequest, options: ReconcileOptions): Resolv
     secretName: findOwn(observed.secrets, name) ?? secretName(identity),
     connections: connectionData(request, namespace, spec?.connections ?? {}),
     carriedPackages: carriedPackages(request, app),
+    secretKeys: new Map((spec?.roles ?? []).map((role) => [role.id, decryptRoleKeys(role, config.masterEncryptionKey)])),
   };
 }
 

@@ -21,6 +21,18 @@ export function decryptSecretKey(encryptedHex: string, masterKeyHex: string): st
   return Buffer.concat([decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)), decipher.final()]).toString('utf8');
 }
 
+/** A role's secret keys decrypted, or why they cannot be. */
+export type DecryptedKeys = { keys: Record<string, string> } | { error: string };
+
+/** roleSecretKeys without the throw. */
+export function decryptRoleKeys(role: ClusterRole, masterKey: string | undefined): DecryptedKeys {
+  try {
+    return { keys: roleSecretKeys(role, masterKey) };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
 /** The role's secret keys by name; a non-empty value wins over an encrypted one, as upstream. */
 export function roleSecretKeys(role: ClusterRole, masterKey: string | undefined): Record<string, string> {
   const keys: Record<string, string> = {};

@@ -8,7 +8,7 @@ import type { Resolved } from './resolve.js';
 import type { Problem, Valid } from './validate.js';
 import type { Rendered } from './render/children.js';
 import { CONFIGMAP_LIMIT } from './render/config.js';
-import { blockDevicePaths } from './render/storage.js';
+import { roleStorage } from './render/storage.js';
 import { eventFqdns, type NotificationEvent } from './notify.js';
 
 const condition = (resolved: Resolved, type: string, ok: boolean, reason: string, message: string): Condition => ({
@@ -99,7 +99,7 @@ function pendingNotifications(events: NotificationEvent[], role: string, member:
 }
 
 export function clusterStatus(resolved: Valid, plan: Plan, rendered: Rendered): KubeDirectorClusterStatus {
-  const { templates, publication } = rendered;
+  const { storage, publication } = rendered;
   const deferred = [...rendered.deferred];
   if (publication.size > CONFIGMAP_LIMIT) {
     deferred.push(
@@ -110,15 +110,14 @@ export function clusterStatus(resolved: Valid, plan: Plan, rendered: Rendered): 
   const roles = plan.roles
     .filter((role) => role.spec || role.members.length > 0)
     .map((role) => {
-      const claims = templates.get(role.id) ?? [];
-      const devices = blockDevicePaths(claims, role.spec);
+      const { dataClaim, devicePaths: devices } = storage.get(role.id) ?? roleStorage([], role.spec);
       return {
         id: role.id,
         statefulSet: role.statefulSet,
         members: role.members.map((member) => ({
           ...withPending(member.status, pendingNotifications(publication.events, role.id, member)),
           service: member.service,
-          ...(claims.some((c) => c.name === DATA_CLAIM) ? { pvc: claimName(DATA_CLAIM, member.status.pod) } : {}),
+          ...(dataClaim ? { pvc: claimName(DATA_CLAIM, member.status.pod) } : {}),
           ...(devices.length > 0 ? { blockDevicePaths: devices } : {}),
         })),
       };

@@ -8,7 +8,6 @@ import type { KubeDirectorClusterSpec } from '../api/cluster.js';
 import { statefulSetName } from './names.js';
 import { PACKAGE_LABEL } from './labels.js';
 import { appRoleOf, cardinality, desiredMembers, imageOf, limitOf, requested, setupPackageOf } from './app-queries.js';
-import { roleSecretKeys } from './secret-keys.js';
 
 export interface Problem {
   reason: string;
@@ -124,12 +123,8 @@ const packageCarried: Rule<RoleContext> = ({ resolved, app, role, appRole, field
 };
 
 const secretKeysDecrypt: Rule<RoleContext> = ({ resolved, role, field }) => {
-  try {
-    roleSecretKeys(role, resolved.config.masterEncryptionKey);
-    return [];
-  } catch (error) {
-    return problem('SecretKeyUndecryptable', `${field}.secretKeys`, (error as Error).message);
-  }
+  const decrypted = resolved.secretKeys.get(role.id);
+  return decrypted && 'error' in decrypted ? problem('SecretKeyUndecryptable', `${field}.secretKeys`, decrypted.error) : [];
 };
 
 const secretPrefixed: Rule<RoleContext> = ({ resolved, role, field }) => {

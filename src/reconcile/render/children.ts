@@ -9,7 +9,7 @@ import type { Plan, RolePlan } from '../plan.js';
 import type { Resolved } from '../resolve.js';
 import { headlessService, memberServices } from './services.js';
 import { renderStatefulSet } from './statefulset.js';
-import { memberClaim, type ClaimTemplate } from './storage.js';
+import { memberClaim, roleStorage, type ClaimTemplate, type RoleStorage } from './storage.js';
 import { publish, type Publication } from './config.js';
 import type { Valid } from '../validate.js';
 
@@ -18,8 +18,8 @@ export interface Rendered {
   publication: Publication;
   /** Spec changes that cannot take effect yet. */
   deferred: string[];
-  /** Claim templates per role, as members actually get them. */
-  templates: Map<string, ClaimTemplate[]>;
+  /** Each role's storage, as members actually get it. */
+  storage: Map<string, RoleStorage>;
 }
 
 export const labelContext = (resolved: Resolved): LabelContext => ({
@@ -71,17 +71,17 @@ function departedMemberClaim(name: string, plan: Plan): boolean {
 export function renderChildren(resolved: Valid, plan: Plan): Rendered {
   const context = labelContext(resolved);
   const deferred: string[] = [];
-  const templates = new Map<string, ClaimTemplate[]>();
+  const storage = new Map<string, RoleStorage>();
   const perRole: KubeObject[] = [];
   for (const role of plan.roles) {
     const result = renderStatefulSet(resolved, role, context, plan.clusterService);
     if (result.statefulSet) perRole.push(result.statefulSet);
     deferred.push(...result.deferred);
-    templates.set(role.id, result.templates);
+    storage.set(role.id, roleStorage(result.templates, role.spec));
     perRole.push(...memberServices(resolved, role, context, resolved.serviceType));
     perRole.push(...memberClaims(resolved, role, result.templates, context));
   }
-  const publication = publish(resolved, plan, templates, context);
+  const publication = publish(resolved, plan, storage, context);
   const children: KubeObject[] = [
     headlessService(resolved, plan.clusterService, context),
     publication.configMap,
@@ -97,5 +97,5 @@ export function renderChildren(resolved: Valid, plan: Plan): Rendered {
     if (deleteDeparted && departedMemberClaim(name, plan)) continue;
     children.push(asDesired(pvc));
   }
-  return { children, publication, deferred, templates };
+  return { children, publication, deferred, storage };
 }

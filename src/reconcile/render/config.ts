@@ -8,9 +8,8 @@ import { clusterConfigmeta, nodeSection, type ConfigMember } from '../configmeta
 import { CONFIGMETA_LABEL, clusterLabels, mergeMaps, sortKeys, type LabelContext } from '../labels.js';
 import { formatEvents, membershipEvent, reconnectEvent, rolesTaking, type NotificationEvent } from '../notify.js';
 import { isLeaving, type MemberPlan, type Plan } from '../plan.js';
-import { roleSecretKeys } from '../secret-keys.js';
 import { setupPackageOf } from '../app-queries.js';
-import { blockDevicePaths, type ClaimTemplate } from './storage.js';
+import type { RoleStorage } from './storage.js';
 import type { Valid } from '../validate.js';
 
 /** The API server refuses ConfigMaps whose data exceeds 1 MiB. */
@@ -29,10 +28,10 @@ const lines = (rows: string[][]) => rows.map((r) => r.join('\t') + '\n').join(''
 const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
 /** Members as configmeta lists them: every member that is not leaving, roles in spec order. */
-function configRoles(plan: Plan, templates: Map<string, ClaimTemplate[]>) {
+function configRoles(plan: Plan, storage: Map<string, RoleStorage>) {
   return plan.roles.flatMap((role) => {
     if (!role.spec) return [];
-    const devices = blockDevicePaths(templates.get(role.id) ?? [], role.spec);
+    const devices = storage.get(role.id)?.devicePaths ?? [];
     const members: ConfigMember[] = role.members
       .filter((m) => !isLeaving(m.status))
       .map((m) => ({
@@ -77,10 +76,10 @@ function newEvents(resolved: Valid, plan: Plan) {
 }
 
 /** Everything members read except the events, which depend on whether this data changed. */
-function configData(resolved: Valid, plan: Plan, templates: Map<string, ClaimTemplate[]>) {
+function configData(resolved: Valid, plan: Plan, storage: Map<string, RoleStorage>) {
   const app = resolved.app.spec;
   const domain = `${plan.clusterService}.${resolved.namespace}${resolved.domainBase}`;
-  const roles = configRoles(plan, templates);
+  const roles = configRoles(plan, storage);
   const members = roles.flatMap((r) => r.members);
   const configmeta = clusterConfigmeta({
     clusterName: resolved.name,
@@ -122,10 +121,10 @@ function configData(resolved: Valid, plan: Plan, templates: Map<string, ClaimTem
 
 const sameMap = (a: Record<string, string>, b: Record<string, string>) => JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
 
-export function publish(resolved: Valid, plan: Plan, templates: Map<string, ClaimTemplate[]>, context: LabelContext): Publication {
+export function publish(resolved: Valid, plan: Plan, storage: Map<string, RoleStorage>, context: LabelContext): Publication {
   const { published } = resolved;
   const started = newEvents(resolved, plan);
-  const { data, binaryData } = configData(resolved, plan, templates);
+  const { data, binaryData } = configData(resolved, plan, storage);
   const observedData = { ...((published.object?.data ?? {}) as Record<string, string>) };
   delete observedData.generation;
   delete observedData['agent.sh'];
@@ -159,7 +158,10 @@ export function publish(resolved: Valid, plan: Plan, templates: Map<string, Clai
 
   const secretData: Record<string, string> = { 'connected-secrets.json': base64(JSON.stringify(resolved.connections.secrets) + '\n') };
   for (const role of resolved.spec.roles) {
-    secretData[`secret-keys.${role.id}.json`] = base64(JSON.stringify(roleSecretKeys(role, resolved.config.masterEncryptionKey)) + '\n');
+    const decrypted = resolved.secretKeys.get(role.id);
+    // Validation refuses keys that do not decrypt, so only decrypted ones reach here.
+    const keys = decrypted && 'keys' in decrypted ? decrypted.keys : {};
+    secretData[`secret-keys.${role.id}.json`] = base64(JSON.stringify(keys) + '\n');
   }
   const secret: ISecret = {
     apiVersion: 'v1',

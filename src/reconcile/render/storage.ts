@@ -127,3 +127,19 @@ export function memberClaim(input: {
 export function blockDevicePaths(templates: ClaimTemplate[], role: ClusterRole | undefined): string[] {
   return templates.filter((t) => t.block).map((t) => `${role?.blockStorage?.pathPrefix ?? ''}${t.name.slice(1)}`);
 }
+
+/** What a role's members have on disk, worked out once for the claims, configmeta and status. */
+export interface RoleStorage {
+  /** The claim templates as members actually get them. */
+  templates: ClaimTemplate[];
+  /** Where block devices appear in the container. */
+  devicePaths: string[];
+  /** Whether members have a data PVC. */
+  dataClaim: boolean;
+}
+
+export const roleStorage = (templates: ClaimTemplate[], role: ClusterRole | undefined): RoleStorage => ({
+  templates,
+  devicePaths: blockDevicePaths(templates, role),
+  dataClaim: templates.some((t) => t.name === DATA_CLAIM),
+});
