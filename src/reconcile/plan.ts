@@ -2,7 +2,7 @@
 // previous status (the memory of node ids, states and acknowledgements) and the observed pods
 // (the facts). Members are told about changes through the published configuration; their
 // pods' readiness tells which generation of it they have processed.
-import type { AppRole } from '../api/app.js';
+import type { AppRole, KubeDirectorAppSpec } from '../api/app.js';
 import type { ClusterRole, MemberStateDetail, MemberStatus, RoleStatus } from '../api/cluster.js';
 import type { KubeObject } from '../api/meta.js';
 import { LABEL } from './labels.js';
@@ -201,79 +201,104 @@ function departureHeard(resolved: Resolved, roles: RolePlan[], member: MemberPla
   return listeners.every((m) => (m.status.stateDetail?.lastSetupGeneration ?? -1) >= announcement.generation);
 }
 
+/** What planning one role needs from the whole cluster. */
+interface PlanContext {
+  resolved: Resolved;
+  previousRoles: Map<string, RoleStatus>;
+  fqdnOf: (pod: string) => string;
+  app: KubeDirectorAppSpec | undefined;
+}
+
+/** One role's members, before departures are settled; node ids continue from lastNodeID. */
+function planRole(
+  { resolved, previousRoles, fqdnOf, app }: PlanContext,
+  id: string,
+  lastNodeID: number,
+): { role: RolePlan; lastNodeID: number } {
+  const spec = resolved.spec?.roles.find((r) => r.id === id);
+  const appRole = app ? appRoleOf(app, id) : undefined;
+  const maxLog = maxLogSize(app, appRole);
+  const previous = previousRoles.get(id);
+  const statefulSet = statefulSetOf(resolved, id, previous);
+  const wanted = spec ? desiredMembers(spec, appRole) : 0;
+  const ports = app ? rolePorts(app, id) : [];
+  const serviceOf = (pod: string) => (ports.length > 0 ? memberServiceName(resolved.identity.scheme, pod) : NO_SERVICE);
+
+  const member = (ordinal: number, status: MemberStatus, observation: PodObservation, flags: Partial<MemberPlan> = {}): MemberPlan => ({
+    ordinal,
+    fqdn: fqdnOf(status.pod),
+    status: observe(status, observation),
+    observation,
+    joined: false,
+    leaving: false,
+    service: serviceOf(status.pod),
+    ...flags,
+  });
+
+  const known = (previous?.members ?? []).flatMap((status): MemberPlan[] => {
+    const ordinal = podOrdinal(statefulSet, status.pod);
+    if (ordinal === undefined) return [];
+    const pod = observePod(resolved.observed.pods.get(status.pod));
+    if (isLeaving(status)) {
+      // Deleting members stay until their pod is gone; delete pending ones are settled later.
+      return status.state === 'delete pending' || pod.exists ? [member(ordinal, status, pod)] : [];
+    }
+    if (ordinal >= wanted) return [member(ordinal, { ...status, state: 'delete pending' }, pod, { leaving: true })];
+    const next = advance(status, pod, maxLog);
+    const joined = next.state === 'configured' && status.state !== 'configured' && !status.stateDetail?.lastConfiguredContainer;
+    return [member(ordinal, acknowledge(next, pod, joined, resolved), pod, { joined })];
+  });
+
+  // New members fill free ordinals, but never above one still being deleted: pods are contiguous.
+  const deleting = known.filter((m) => m.status.state === 'deleting').map((m) => m.ordinal);
+  const ceiling = Math.min(wanted, ...deleting);
+  const taken = new Set(known.map((m) => m.ordinal));
+  const added: MemberPlan[] = [];
+  for (let ordinal = 0; ordinal < ceiling; ordinal++) {
+    if (taken.has(ordinal)) continue;
+    const pod = podName(statefulSet, ordinal);
+    const observation = observePod(resolved.observed.pods.get(pod));
+    const status: MemberStatus = { pod, service: '', nodeID: ++lastNodeID, state: 'create pending', stateDetail: {} };
+    const next = advance(status, observation, maxLog);
+    const joined = next.state === 'configured';
+    added.push(member(ordinal, acknowledge(next, observation, joined, resolved), observation, { joined }));
+  }
+  const members = [...known, ...added].sort((a, b) => a.ordinal - b.ordinal);
+  const observedStatefulSet = resolved.observed.statefulSets.get(statefulSet);
+  return { role: { id, spec, appRole, statefulSet, observedStatefulSet, ports, members, replicas: members.length }, lastNodeID };
+}
+
+/**
+ * Members announced as leaving go (deleting) once everyone who must hear of it has; the
+ * StatefulSet keeps the pods of every member not deleting.
+ */
+function settleDepartures(resolved: Resolved, roles: RolePlan[]): RolePlan[] {
+  return roles.map((role) => {
+    const members = role.members.map((m) =>
+      m.status.state === 'delete pending' && !m.leaving && departureHeard(resolved, roles, m)
+        ? { ...m, status: { ...m.status, state: 'deleting' as const } }
+        : m,
+    );
+    return { ...role, members, replicas: members.filter((m) => m.status.state !== 'deleting').length };
+  });
+}
+
 export function plan(resolved: Resolved): Plan {
   const previousRoles = new Map((resolved.previous.roles ?? []).map((r) => [r.id, r]));
   const allPrevious = [...previousRoles.values()].flatMap((r) => r.members);
-  let lastNodeID = Math.max(resolved.previous.lastNodeID ?? 0, ...allPrevious.map((m) => m.nodeID));
   const clusterService = headlessOf(resolved);
-  const fqdnOf = (pod: string) => memberFqdn(pod, clusterService, resolved.namespace, resolved.domainBase);
-  const app = resolved.app?.spec;
-
-  const roles = roleIds(resolved).map((id): RolePlan => {
-    const spec = resolved.spec?.roles.find((r) => r.id === id);
-    const appRole = app ? appRoleOf(app, id) : undefined;
-    const maxLog = maxLogSize(app, appRole);
-    const previous = previousRoles.get(id);
-    const statefulSet = statefulSetOf(resolved, id, previous);
-    const wanted = spec ? desiredMembers(spec, appRole) : 0;
-    const ports = app ? rolePorts(app, id) : [];
-    const serviceOf = (pod: string) => (ports.length > 0 ? memberServiceName(resolved.identity.scheme, pod) : NO_SERVICE);
-
-    const members: MemberPlan[] = [];
-    const add = (ordinal: number, status: MemberStatus, observation: PodObservation, flags: Partial<MemberPlan> = {}) =>
-      members.push({
-        ordinal,
-        fqdn: fqdnOf(status.pod),
-        status: observe(status, observation),
-        observation,
-        joined: false,
-        leaving: false,
-        service: serviceOf(status.pod),
-        ...flags,
-      });
-
-    for (const member of previous?.members ?? []) {
-      const ordinal = podOrdinal(statefulSet, member.pod);
-      if (ordinal === undefined) continue;
-      const pod = observePod(resolved.observed.pods.get(member.pod));
-      if (isLeaving(member)) {
-        // Deleting members stay until their pod is gone; delete pending ones are settled below.
-        if (member.state === 'delete pending' || pod.exists) add(ordinal, member, pod);
-      } else if (ordinal >= wanted) {
-        add(ordinal, { ...member, state: 'delete pending' }, pod, { leaving: true });
-      } else {
-        const next = advance(member, pod, maxLog);
-        const joined = next.state === 'configured' && member.state !== 'configured' && !member.stateDetail?.lastConfiguredContainer;
-        add(ordinal, acknowledge(next, pod, joined, resolved), pod, { joined });
-      }
-    }
-
-    // New members fill free ordinals, but never above one still being deleted: pods are contiguous.
-    const deleting = members.filter((m) => m.status.state === 'deleting').map((m) => m.ordinal);
-    const ceiling = Math.min(wanted, ...deleting);
-    const taken = new Set(members.map((m) => m.ordinal));
-    for (let ordinal = 0; ordinal < ceiling; ordinal++) {
-      if (taken.has(ordinal)) continue;
-      const pod = podName(statefulSet, ordinal);
-      const observation = observePod(resolved.observed.pods.get(pod));
-      const status: MemberStatus = { pod, service: '', nodeID: ++lastNodeID, state: 'create pending', stateDetail: {} };
-      const next = advance(status, observation, maxLog);
-      const joined = next.state === 'configured';
-      add(ordinal, acknowledge(next, observation, joined, resolved), observation, { joined });
-    }
-    members.sort((a, b) => a.ordinal - b.ordinal);
-    const observedStatefulSet = resolved.observed.statefulSets.get(statefulSet);
-    return { id, spec, appRole, statefulSet, observedStatefulSet, ports, members, replicas: 0 };
-  });
-
-  // Members announced as leaving go once everyone who must hear of it has.
-  for (const role of roles) {
-    for (const member of role.members) {
-      if (member.status.state === 'delete pending' && !member.leaving && departureHeard(resolved, roles, member)) {
-        member.status = { ...member.status, state: 'deleting' };
-      }
-    }
-    role.replicas = role.members.filter((m) => m.status.state !== 'deleting').length;
+  const context: PlanContext = {
+    resolved,
+    previousRoles,
+    fqdnOf: (pod) => memberFqdn(pod, clusterService, resolved.namespace, resolved.domainBase),
+    app: resolved.app?.spec,
+  };
+  let lastNodeID = Math.max(resolved.previous.lastNodeID ?? 0, ...allPrevious.map((m) => m.nodeID));
+  const planned: RolePlan[] = [];
+  for (const id of roleIds(resolved)) {
+    const next = planRole(context, id, lastNodeID);
+    planned.push(next.role);
+    lastNodeID = next.lastNodeID;
   }
-  return { clusterService, roles, lastNodeID };
+  return { clusterService, roles: settleDepartures(resolved, planned), lastNodeID };
 }
