@@ -4,7 +4,7 @@
 import type { Clock } from './clock.js';
 import { applyDefaults } from './defaults.js';
 import { clone, deepEqual, diffPaths, type Obj } from './json.js';
-import { KINDS, type KindInfo } from './kinds.js';
+import { KINDS, SYSTEM_METADATA, type KindInfo } from './kinds.js';
 import { ServiceAllocator } from './services.js';
 import { objectErrors, updateErrors } from './validation.js';
 
@@ -19,18 +19,6 @@ export class ApiError extends Error {
 
 /** An admission check: the reasons to refuse obj (old is the stored object on updates). */
 export type Admission = (obj: Obj, old: Obj | undefined) => string[];
-
-/** Metadata only the API server writes. */
-const SERVER_METADATA = [
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'managedFields',
-  'selfLink',
-];
 
 const keyOf = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
 
@@ -76,7 +64,7 @@ export class ApiServer {
     const namespace = (obj.metadata.namespace ??= 'default');
     const key = keyOf(obj.kind, namespace, obj.metadata.name);
     if (this.objects.has(key)) throw new ApiError('AlreadyExists', `${qualifiedKind(info)} "${obj.metadata.name}" already exists`);
-    for (const field of SERVER_METADATA) delete obj.metadata[field];
+    for (const field of SYSTEM_METADATA) delete obj.metadata[field];
     if (info.statusSubresource) delete obj.status;
     applyDefaults(obj, undefined, this.allocator);
     this.validate(info, obj, undefined);
@@ -95,7 +83,7 @@ export class ApiServer {
     const old = this.stored(input);
     const obj = clone(input);
     obj.metadata.namespace = old.metadata.namespace;
-    for (const field of SERVER_METADATA) {
+    for (const field of SYSTEM_METADATA) {
       if (field in old.metadata) obj.metadata[field] = old.metadata[field];
       else delete obj.metadata[field];
     }

@@ -2,6 +2,18 @@
 import { Definitions } from '../api/resources.js';
 import type { Obj } from './json.js';
 
+/** Metadata only the API server writes (what Metacontroller calls objectMetaSystemFields). */
+export const SYSTEM_METADATA = [
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+];
+
 export interface KindInfo {
   kind: string;
   apiVersion: string;

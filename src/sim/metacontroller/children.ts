@@ -8,23 +8,11 @@
 //   force) that always carries the parent's controller reference; a cache of the last applied
 //   object per child skips applies while neither it nor the observed object changed.
 import { canonicalJson, clone, deepEqual, type Obj } from '../json.js';
-import { nameKey, typeKey } from '../kinds.js';
+import { SYSTEM_METADATA, nameKey, typeKey } from '../kinds.js';
 import { LAST_APPLIED, threeWayMerge } from '../merge.js';
 import { reasonOf, type Store } from '../store.js';
 import { controllerRef, type ObjectsByType } from './claim.js';
 import type { ApplyStrategy, ChildType, ControllerConfig } from './config.js';
-
-/** Metadata the API server owns (objectMetaSystemFields). */
-const SYSTEM_METADATA = [
-  'selfLink',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'managedFields',
-];
 
 export const FIELD_MANAGER = 'metacontroller';
 
