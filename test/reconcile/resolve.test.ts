@@ -8,13 +8,12 @@ import { OPTIONS, SYSTEM_NAMESPACE, app, request, stored } from '../support/requ
 
 const spark = app('catalog/spark.yaml');
 const manifest = readYaml<any>('clusters/spark.yaml');
-const globalConfig = (spec: object): KubeObject =>
-  ({
-    apiVersion: 'kubedirector.hpe.com/v1beta1',
-    kind: 'KubeDirectorConfig',
-    metadata: { name: 'kd-global-config', namespace: SYSTEM_NAMESPACE },
-    spec,
-  });
+const globalConfig = (spec: object): KubeObject => ({
+  apiVersion: 'kubedirector.hpe.com/v1beta1',
+  kind: 'KubeDirectorConfig',
+  metadata: { name: 'kd-global-config', namespace: SYSTEM_NAMESPACE },
+  spec,
+});
 
 t.test('built-in defaults, then kd-global-config, then the cluster', async (t) => {
   const plain = resolve(request({ parent: stored(manifest), apps: [spark] }), OPTIONS);
