@@ -111,12 +111,7 @@ async function serverSideApply(
   const { store, cache } = context;
   if (!store.apply) throw new Error('the server-side-apply strategy needs a store that implements server-side apply');
   if (observed?.metadata.deletionTimestamp) return;
-  const body = clone(desired);
-  claimOwnership(body, parent);
-  // sanitizeForSSACompare
-  for (const field of SYSTEM_METADATA) delete body.metadata[field];
-  delete body.status;
-  if (body.metadata.annotations) delete body.metadata.annotations[LAST_APPLIED];
+  const body = serverSideApplyBody(desired, parent);
   const text = canonicalJson(body);
   const key = `${typeKey(body)}/${nameKey(body)}`;
   if (observed) {
@@ -155,6 +150,21 @@ async function serverSideApply(
   } catch (error) {
     if (reasonOf(error) !== 'Conflict') throw error;
   }
+}
+
+/**
+ * The desired child as server-side apply sends it: the parent's controller reference added,
+ * without status, system metadata or the last-applied annotation (claimOwnership, then
+ * sanitizeForSSACompare).
+ */
+export function serverSideApplyBody(desired: Obj, parent: Obj): Obj {
+  const body = clone(desired);
+  body.metadata ??= {};
+  claimOwnership(body, parent);
+  for (const field of SYSTEM_METADATA) delete body.metadata[field];
+  delete body.status;
+  if (body.metadata.annotations) delete body.metadata.annotations[LAST_APPLIED];
+  return body;
 }
 
 /** Adds the parent's controller reference unless the object already refers to the parent. */

@@ -1,6 +1,7 @@
 // Storage on a control plane without kubelets or a CSI driver: a default StorageClass that allows
 // expansion, and a provisioner model that makes a PersistentVolume pre-bound to every pending
 // claim, which the real persistentvolume-binder controller then binds.
+import { serverSideApplyBody } from '../../../src/sim/metacontroller/children.js';
 import type { Kube, Obj } from './kube.js';
 
 /** Named as kind's default class is, which the in-memory simulator assumes too. */
@@ -37,40 +38,9 @@ export async function provisionVolumes(kube: Kube, namespace: string): Promise<v
   }
 }
 
-/** Metadata the server owns, which Metacontroller strips before applying (objectMetaSystemFields). */
-const SYSTEM_METADATA = [
-  'selfLink',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'managedFields',
-];
-const LAST_APPLIED = 'metacontroller.k8s.io/last-applied-configuration';
-
-/**
- * A desired child as Metacontroller's server-side-apply strategy sends it: in the parent's
- * namespace, with the parent's controller reference added, and without status, system metadata
- * or its own last-applied annotation (manage_children.go: claimOwnership, sanitizeForSSACompare).
- */
+/** A desired child as Metacontroller's server-side-apply strategy sends it, in the parent's namespace. */
 export function asMetacontrollerApplies(child: Obj, parent: Obj): Obj {
-  const body = structuredClone(child);
-  body.metadata ??= {};
+  const body = serverSideApplyBody(child, parent);
   body.metadata.namespace = parent.metadata.namespace;
-  const ref = {
-    apiVersion: parent.apiVersion,
-    kind: parent.kind,
-    name: parent.metadata.name,
-    uid: parent.metadata.uid,
-    controller: true,
-    blockOwnerDeletion: true,
-  };
-  const refs: Obj[] = body.metadata.ownerReferences ?? [];
-  if (!refs.some((r) => r.uid === ref.uid)) body.metadata.ownerReferences = [...refs, ref];
-  for (const field of SYSTEM_METADATA) delete body.metadata[field];
-  delete body.status;
-  if (body.metadata.annotations) delete body.metadata.annotations[LAST_APPLIED];
   return body;
 }
