@@ -8,7 +8,7 @@ import type { Resolved } from './resolve.js';
 import type { Problem, Valid } from './validate.js';
 import type { Rendered } from './render/children.js';
 import { CONFIGMAP_LIMIT } from './render/config.js';
-import { roleStorage } from './render/storage.js';
+import { NO_STORAGE } from './render/storage.js';
 import { eventFqdns, type NotificationEvent } from './notify.js';
 
 const condition = (resolved: Resolved, type: string, ok: boolean, reason: string, message: string): Condition => ({
@@ -110,7 +110,7 @@ export function clusterStatus(resolved: Valid, plan: Plan, rendered: Rendered): 
   const roles = plan.roles
     .filter((role) => role.spec || role.members.length > 0)
     .map((role) => {
-      const { dataClaim, devicePaths: devices } = storage.get(role.id) ?? roleStorage([], role.spec);
+      const { dataClaim, devicePaths: devices } = storage.get(role.id) ?? NO_STORAGE;
       return {
         id: role.id,
         statefulSet: role.statefulSet,

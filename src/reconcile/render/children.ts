@@ -9,7 +9,7 @@ import type { Plan, RolePlan } from '../plan.js';
 import type { Resolved } from '../resolve.js';
 import { headlessService, memberServices } from './services.js';
 import { renderStatefulSet } from './statefulset.js';
-import { memberClaim, roleStorage, type ClaimTemplate, type RoleStorage } from './storage.js';
+import { memberClaim, planStorage, type RoleStorage } from './storage.js';
 import { publish, type Publication } from './config.js';
 import type { Valid } from '../validate.js';
 
@@ -39,16 +39,14 @@ export const controllerRef = (resolved: Resolved): OwnerReference => ({
   blockOwnerDeletion: true,
 });
 
-function memberClaims(resolved: Resolved, role: RolePlan, templates: ClaimTemplate[], context: LabelContext): KubeObject[] {
+function memberClaims(resolved: Resolved, role: RolePlan, storage: RoleStorage, context: LabelContext): KubeObject[] {
   const labels = mergeMaps(roleLabels(context, role.id));
-  const wantedSize = (template: ClaimTemplate) =>
-    (template.block ? role.spec?.blockStorage?.size : role.spec?.storage?.size)?.toString() ?? template.size;
   return role.members.flatMap((member) =>
-    templates.map(
+    storage.templates.map(
       (template) =>
         memberClaim({
           template,
-          wantedSize: wantedSize(template),
+          wantedSize: storage.sizes.get(template.name) ?? template.size,
           pod: member.status.pod,
           namespace: resolved.namespace,
           labels,
@@ -74,12 +72,14 @@ export function renderChildren(resolved: Valid, plan: Plan): Rendered {
   const storage = new Map<string, RoleStorage>();
   const perRole: KubeObject[] = [];
   for (const role of plan.roles) {
-    const result = renderStatefulSet(resolved, role, context, plan.clusterService);
-    if (result.statefulSet) perRole.push(result.statefulSet);
-    deferred.push(...result.deferred);
-    storage.set(role.id, roleStorage(result.templates, role.spec));
+    const hasPods = [...resolved.observed.pods.keys()].some((pod) => pod.startsWith(`${role.statefulSet}-`));
+    const planned = planStorage(role, resolved.config.defaultStorageClassName, hasPods);
+    const statefulSet = renderStatefulSet(resolved, role, planned, context, plan.clusterService);
+    if (statefulSet) perRole.push(statefulSet);
+    if (planned.deferred) deferred.push(planned.deferred);
+    storage.set(role.id, planned);
     perRole.push(...memberServices(resolved, role, context, resolved.serviceType));
-    perRole.push(...memberClaims(resolved, role, result.templates, context));
+    perRole.push(...memberClaims(resolved, role, planned, context));
   }
   const publication = publish(resolved, plan, storage, context);
   const children: KubeObject[] = [

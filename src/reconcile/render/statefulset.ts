@@ -5,8 +5,7 @@ import type { KubeObject } from '../../api/meta.js';
 import { LABEL, roleLabels, roleSelector, withUserLabels, mergeMaps, type LabelContext } from '../labels.js';
 import { asDesired } from '../observed.js';
 import { isActive, type RolePlan } from '../plan.js';
-import type { Resolved } from '../resolve.js';
-import { claimNames, claimTemplate, desiredClaimTemplates, observedClaimTemplates, sameClaimShape, type ClaimTemplate } from './storage.js';
+import { claimNames, claimTemplate, type RoleStorage } from './storage.js';
 import { podAnnotations, podTemplate } from './pod.js';
 import { appAnnotations } from './annotations.js';
 import type { Valid } from '../validate.js';
@@ -14,41 +13,30 @@ import type { Valid } from '../validate.js';
 /** Spec fields a StatefulSet update may not change. */
 const IMMUTABLE = ['selector', 'serviceName', 'volumeClaimTemplates', 'podManagementPolicy'] as const;
 
-export interface StatefulSetResult {
-  statefulSet?: KubeObject;
-  /** The claim templates members actually get (the observed ones once the StatefulSet exists). */
-  templates: ClaimTemplate[];
-  /** Spec changes that cannot take effect yet, with why. */
-  deferred: string[];
-}
-
-const hasPods = (resolved: Resolved, role: RolePlan) =>
-  [...resolved.observed.pods.keys()].some((pod) => pod.startsWith(`${role.statefulSet}-`));
-
 /** A role no longer in spec: the observed StatefulSet scaled down to its remaining members, then gone. */
-function draining(resolved: Resolved, role: RolePlan): StatefulSetResult {
+function draining(role: RolePlan): KubeObject | undefined {
   const observed = role.observedStatefulSet;
-  const templates = observed ? observedClaimTemplates(observed) : [];
-  if (!observed || (role.replicas === 0 && role.members.length === 0)) return { templates, deferred: [] };
+  if (!observed || (role.replicas === 0 && role.members.length === 0)) return undefined;
   const desired = asDesired(observed) as KubeObject & { spec: Record<string, unknown> };
-  return { statefulSet: { ...desired, spec: { ...desired.spec, replicas: role.replicas } }, templates, deferred: [] };
+  return { ...desired, spec: { ...desired.spec, replicas: role.replicas } };
 }
 
-export function renderStatefulSet(resolved: Valid, role: RolePlan, context: LabelContext, headless: string): StatefulSetResult {
-  if (!isActive(role)) return draining(resolved, role);
+/**
+ * The role's StatefulSet, or none: a drained role's goes, and so does one whose storage layout
+ * changed while it had no pods (it comes back with the new layout on the next sync).
+ */
+export function renderStatefulSet(
+  resolved: Valid,
+  role: RolePlan,
+  storage: RoleStorage,
+  context: LabelContext,
+  headless: string,
+): KubeObject | undefined {
+  if (!isActive(role)) return draining(role);
+  if (storage.recreate) return undefined;
   const spec = role.spec;
   const observed = role.observedStatefulSet;
-  const wanted = desiredClaimTemplates(spec, resolved.config.defaultStorageClassName);
-  const templates = observed ? observedClaimTemplates(observed) : wanted;
-  const deferred: string[] = [];
-
-  if (observed && !sameClaimShape(templates, wanted)) {
-    // Storage layout is fixed for the life of a StatefulSet: recreate it once the role has no pods.
-    if (role.members.length === 0 && !hasPods(resolved, role)) return { templates: wanted, deferred: [] };
-    deferred.push(
-      `role "${spec.id}": a storage change (storage, blockStorage or storageClassName) takes effect once the role has no members; scale it to 0 and back`,
-    );
-  }
+  const { templates, wanted } = storage;
 
   const labels = roleLabels(context, spec.id);
   const setLabels = { ...labels, [LABEL.headless]: resolved.name };
@@ -92,5 +80,5 @@ export function renderStatefulSet(resolved: Valid, role: RolePlan, context: Labe
       else desiredSpec[field] = structuredClone(observedSpec[field]);
     }
   }
-  return { statefulSet: statefulSet as KubeObject, templates, deferred };
+  return statefulSet as KubeObject;
 }

@@ -6,6 +6,7 @@ import type { KubeObject, OwnerReference } from '../../api/meta.js';
 import { DATA_CLAIM, blockClaim, claimName } from '../names.js';
 import { compareQuantities, quantityString } from '../quantity.js';
 import type { Labels } from '../labels.js';
+import type { RolePlan } from '../plan.js';
 import type { ClaimNames } from './pod.js';
 
 /** Upstream's size of a block device when the role gives none. */
@@ -130,16 +131,49 @@ export function blockDevicePaths(templates: ClaimTemplate[], role: ClusterRole |
 
 /** What a role's members have on disk, worked out once for the claims, configmeta and status. */
 export interface RoleStorage {
-  /** The claim templates as members actually get them. */
+  /** The claim templates as members actually get them (the observed ones once the StatefulSet exists). */
   templates: ClaimTemplate[];
   /** Where block devices appear in the container. */
   devicePaths: string[];
   /** Whether members have a data PVC. */
   dataClaim: boolean;
+  /** The size each member claim is asked to have, by template name (a claim only ever grows to it). */
+  sizes: Map<string, string>;
+  /** The templates the spec asks for: a new StatefulSet's volumeClaimTemplates. */
+  wanted: ClaimTemplate[];
+  /** A storage layout change that waits until the role has no pods, with why. */
+  deferred?: string;
+  /** The layout changed and the role has no pods: its StatefulSet goes now and comes back with the new one. */
+  recreate: boolean;
 }
 
-export const roleStorage = (templates: ClaimTemplate[], role: ClusterRole | undefined): RoleStorage => ({
-  templates,
-  devicePaths: blockDevicePaths(templates, role),
-  dataClaim: templates.some((t) => t.name === DATA_CLAIM),
-});
+/** The role's storage: from its spec, the observed StatefulSet (whose templates never change) and whether it still has pods. */
+export function planStorage(role: RolePlan, defaultStorageClass: string | undefined, hasPods: boolean): RoleStorage {
+  const { spec, observedStatefulSet: observed } = role;
+  const wanted = spec ? desiredClaimTemplates(spec, defaultStorageClass) : [];
+  let templates = observed ? observedClaimTemplates(observed) : wanted;
+  let deferred: string | undefined;
+  let recreate = false;
+  if (spec && observed && !sameClaimShape(templates, wanted)) {
+    if (role.members.length === 0 && !hasPods) {
+      templates = wanted;
+      recreate = true;
+    } else {
+      deferred = `role "${spec.id}": a storage change (storage, blockStorage or storageClassName) takes effect once the role has no members; scale it to 0 and back`;
+    }
+  }
+  const specSize = (template: ClaimTemplate) =>
+    (template.block ? spec?.blockStorage?.size : spec?.storage?.size)?.toString() ?? template.size;
+  return {
+    templates,
+    devicePaths: blockDevicePaths(templates, spec),
+    dataClaim: templates.some((t) => t.name === DATA_CLAIM),
+    sizes: new Map(templates.map((t) => [t.name, specSize(t)])),
+    wanted,
+    ...(deferred ? { deferred } : {}),
+    recreate,
+  };
+}
+
+/** A role that has no StatefulSet and no storage (status of a role that is gone). */
+export const NO_STORAGE: RoleStorage = { templates: [], devicePaths: [], dataClaim: false, sizes: new Map(), wanted: [], recreate: false };

@@ -6,6 +6,7 @@ import {
   claimNames,
   desiredClaimTemplates,
   observedClaimTemplates,
+  planStorage,
   sameClaimShape,
 } from '../../../src/reconcile/render/storage.js';
 
@@ -67,4 +68,50 @@ t.test('an existing StatefulSet is read back into the same templates', async (t)
       ['b0', true, 'fast'],
     ],
   );
+});
+
+t.test('planStorage: a layout change waits while the role has members, and recreates once it has none', async (t) => {
+  const observedStatefulSet = {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 's' },
+    spec: {
+      volumeClaimTemplates: [
+        { metadata: { name: 'p' }, spec: { storageClassName: 'standard', resources: { requests: { storage: '10Gi' } } } },
+      ],
+    },
+  };
+  const planned = (members: number, storageClassName: string, hasPods: boolean) =>
+    planStorage(
+      {
+        id: 'worker',
+        spec: role({ storage: { size: '20Gi', storageClassName } }),
+        statefulSet: 's',
+        observedStatefulSet,
+        ports: [],
+        members: Array.from({ length: members }, () => ({}) as never),
+        replicas: members,
+      },
+      'standard',
+      hasPods,
+    );
+  const grown = planned(2, 'standard', true);
+  t.same(grown.deferred, undefined, 'a bigger size is no layout change');
+  t.same(grown.sizes.get('p'), '20Gi', 'claims are asked to grow to the spec size');
+  t.same(grown.templates[0]?.size, '10Gi', 'while the StatefulSet keeps its template');
+  const moved = planned(2, 'fast', true);
+  t.match(moved.deferred, /takes effect once the role has no members/);
+  t.equal(moved.recreate, false);
+  t.same(
+    moved.templates.map((x) => x.storageClassName),
+    ['standard'],
+    'members keep the observed layout meanwhile',
+  );
+  const empty = planned(0, 'fast', false);
+  t.equal(empty.recreate, true, 'no members and no pods: recreate');
+  t.same(
+    empty.templates.map((x) => x.storageClassName),
+    ['fast'],
+  );
+  t.equal(planned(0, 'fast', true).recreate, false, 'a pod still there holds the recreation back');
 });
