@@ -1,0 +1,82 @@
+// Members configured by the real guest agent against the files the hooks render, on the real
+// control plane: who hears of which membership change, in which order, as workers scale
+// 3 -> 5 -> 2 with the real StatefulSet controller creating and deleting their pods.
+import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { realAgents } from '../support/agents.js';
+import { buildPackage } from '../support/guest.js';
+import { freshNamespace, installCrds, useControlPlane } from './support/cluster.js';
+import { RealWorld } from './support/driver.js';
+import type { Obj } from './support/kube.js';
+import { STORAGE_CLASS } from './support/volumes.js';
+
+t.setTimeout(600_000);
+
+const session = await useControlPlane(t);
+if (session) {
+  const { kube } = session;
+  await installCrds(kube);
+  await kube.apply(STORAGE_CLASS, 'kubedirector-hooks-tests', { force: true });
+
+  t.test('3 workers, scaled to 5 and back to 2: exactly who hears --addnodes and --delnodes, in order', async (t) => {
+    const base = mkdtempSync(join(tmpdir(), 'kd-agents-'));
+    t.teardown(() => {
+      rmSync(base, { recursive: true, force: true });
+    });
+    const agents = realAgents(base);
+    const ns = await freshNamespace(kube, 'notifications');
+    const w = await RealWorld.start(kube, ns, 'dynamic-apply', agents.container);
+    t.teardown(() => w.close());
+
+    const fqdn = (ordinal: number) => `workers-worker-${ordinal}.workers.${ns}.svc.cluster.local`;
+    const pod = (ordinal: number) => `workers-worker-${ordinal}`;
+    const notify = (name: string, ...ordinals: number[]) =>
+      `7|--${name} --nodegroup 1 --role worker --fqdns ${ordinals.map(fqdn).join(',')}`;
+    const status = async () => (await w.cluster('workers'))?.status as Obj;
+    const scale = (members: number) => w.apply('test/fixtures/scenarios/workers-cluster.yaml', (o) => (o.spec.roles[0].members = members));
+    const converge = async (what: string) => {
+      // A real agent can be busy (its readiness hold) for a round in which nothing observable changes.
+      const { rounds } = await w.converge({ maxRounds: 80, quietRounds: 3 });
+      t.same(w.errors, [], `${what}: settled in ${rounds} rounds without errors`);
+    };
+
+    await w.apply('test/fixtures/scenarios/workers-app.yaml');
+    await w.applyObject({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'workers-setup', labels: { 'kubedirector.hpe.com/setup-package-for': 'workers' } },
+      binaryData: { 'appconfig.tgz': buildPackage(base).toString('base64') },
+    });
+
+    await scale(3);
+    await converge('3 workers');
+    t.equal((await status()).state, 'configured');
+    for (const i of [0, 1, 2]) t.same(agents.calls(pod(i)), ['1|--configure'], `${pod(i)}: configured once, no notification`);
+
+    await scale(5);
+    await converge('scaled to 5');
+    t.equal((await status()).state, 'configured');
+    for (const i of [0, 1, 2])
+      t.same(agents.calls(pod(i)), ['1|--configure', notify('addnodes', 3, 4)], `${pod(i)} hears of the two newcomers`);
+    for (const i of [3, 4]) t.same(agents.calls(pod(i)), ['1|--configure'], `${pod(i)} configured knowing everyone`);
+
+    await scale(2);
+    await converge('scaled to 2');
+    t.equal((await status()).state, 'configured');
+    t.same(
+      (await w.list('v1', 'Pod')).map((p) => p.metadata.name),
+      [pod(0), pod(1)],
+      'the real StatefulSet controller removed the three highest ordinals',
+    );
+    for (const i of [0, 1]) {
+      t.same(
+        agents.calls(pod(i)),
+        ['1|--configure', notify('addnodes', 3, 4), notify('delnodes', 2, 3, 4)],
+        `${pod(i)} hears of the three leaving`,
+      );
+    }
+    t.same(agents.calls(pod(2)), ['1|--configure', notify('addnodes', 3, 4)], 'the leaving members are not told of their own departure');
+  });
+}
