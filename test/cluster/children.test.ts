@@ -4,18 +4,17 @@
 // status subresource unpruned.
 import t from 'tap';
 import { readYaml } from '../support/fixtures.js';
-import { freshNamespace, installCrds, useControlPlane } from './support/cluster.js';
+import { freshNamespace, prepareCluster, useControlPlane } from './support/cluster.js';
 import { KubeError, type Kube, type Obj } from './support/kube.js';
 import { EXAMPLES, SHARED_SETTINGS, recordAnswers } from './support/rounds.js';
-import { provisionVolumes, STORAGE_CLASS, asMetacontrollerApplies } from './support/volumes.js';
+import { provisionVolumes, asMetacontrollerApplies } from './support/volumes.js';
 
 t.setTimeout(600_000);
 
 const session = await useControlPlane(t);
 if (session) {
   const { kube } = session;
-  await installCrds(kube);
-  await kube.apply(STORAGE_CLASS, 'kubedirector-hooks-tests', { force: true });
+  await prepareCluster(kube);
 
   for (const example of EXAMPLES) {
     t.test(`${example.name}: every rendered child is accepted, and a second apply changes nothing`, async (t) => {

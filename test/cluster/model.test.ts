@@ -4,10 +4,9 @@
 import t from 'tap';
 import { ApiServer } from '../../src/sim/apiserver.js';
 import { Clock } from '../../src/sim/clock.js';
-import { freshNamespace, installCrds, useControlPlane } from './support/cluster.js';
+import { freshNamespace, prepareCluster, useControlPlane } from './support/cluster.js';
 import type { Obj } from './support/kube.js';
 import { EXAMPLES, recordAnswers } from './support/rounds.js';
-import { STORAGE_CLASS } from './support/volumes.js';
 
 t.setTimeout(300_000);
 
@@ -36,8 +35,7 @@ function differences(model: unknown, real: unknown, path = ''): string[] {
 const session = await useControlPlane(t);
 if (session) {
   const { kube } = session;
-  await installCrds(kube);
-  await kube.apply(STORAGE_CLASS, 'kubedirector-hooks-tests', { force: true });
+  await prepareCluster(kube);
   const ns = await freshNamespace(kube, 'model');
 
   for (const example of EXAMPLES) {

@@ -7,18 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { realAgents } from '../support/agents.js';
 import { buildPackage } from '../support/guest.js';
-import { freshNamespace, installCrds, useControlPlane } from './support/cluster.js';
+import { freshNamespace, prepareCluster, useControlPlane } from './support/cluster.js';
 import { RealWorld } from './support/driver.js';
 import type { Obj } from './support/kube.js';
-import { STORAGE_CLASS } from './support/volumes.js';
 
 t.setTimeout(600_000);
 
 const session = await useControlPlane(t);
 if (session) {
   const { kube } = session;
-  await installCrds(kube);
-  await kube.apply(STORAGE_CLASS, 'kubedirector-hooks-tests', { force: true });
+  await prepareCluster(kube);
 
   t.test('3 workers, scaled to 5 and back to 2: exactly who hears --addnodes and --delnodes, in order', async (t) => {
     const base = mkdtempSync(join(tmpdir(), 'kd-agents-'));

@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { controlPlane, controlPlaneUnavailable, markFailed, type ControlPlane } from './controlplane.js';
 import { Kube, type Obj } from './kube.js';
+import { STORAGE_CLASS } from './volumes.js';
 import { repoPath } from '../../support/fixtures.js';
 
 export interface Session {
@@ -66,6 +67,12 @@ export async function installCrds(kube: Kube, dir = 'crds', fieldManager = 'kube
     }
   }
   return stored;
+}
+
+/** What every cluster-wide test needs first: the CRDs Established, and the default StorageClass. */
+export async function prepareCluster(kube: Kube): Promise<void> {
+  await installCrds(kube);
+  await kube.apply(STORAGE_CLASS, 'kubedirector-hooks-tests', { force: true });
 }
 
 /** A namespace of this name, created fresh (an earlier one of the same name is deleted first). */

@@ -3,9 +3,8 @@
 // retention policies. test/cluster/scenarios-*.test.ts run them once per strategy.
 import type { Test } from 'tap';
 import type { ApplyStrategy } from '../../../src/sim/metacontroller/config.js';
-import { freshNamespace, installCrds, type Session } from './cluster.js';
+import { freshNamespace, prepareCluster, type Session } from './cluster.js';
 import { RealWorld } from './driver.js';
-import { STORAGE_CLASS } from './volumes.js';
 import type { Obj } from './kube.js';
 
 const KD = 'kubedirector.hpe.com/v1beta1';
@@ -30,8 +29,7 @@ async function converged(t: Test, w: RealWorld, what: string): Promise<void> {
 }
 
 export async function runScenarios(t: Test, session: Session, strategy: ApplyStrategy): Promise<void> {
-  await installCrds(session.kube);
-  await session.kube.apply(STORAGE_CLASS, 'kubedirector-hooks-tests', { force: true });
+  await prepareCluster(session.kube);
 
   t.test(`${strategy}: Spark is configured, scales 2 -> 4 -> 1, a member fails and recovers, deletion keeps the PVCs`, async (t) => {
     const w = await open(t, session, strategy, 'spark');
