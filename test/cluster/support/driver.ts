@@ -106,7 +106,7 @@ export class RealWorld {
   }
 
   /** Rounds until quietRounds in a row change nothing; throws, saying what still changed, after maxRounds. */
-  async converge({ maxRounds = 60, quietRounds = 2 }: { maxRounds?: number; quietRounds?: number } = {}): Promise<{ rounds: number }> {
+  async converge({ maxRounds = 60, quietRounds = 3 }: { maxRounds?: number; quietRounds?: number } = {}): Promise<{ rounds: number }> {
     let quiet = 0;
     let last: string[] = [];
     for (let rounds = 1; rounds <= maxRounds; rounds++) {
