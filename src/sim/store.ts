@@ -7,21 +7,21 @@ import type { Obj } from './json.js';
 
 export interface Store {
   /** Objects of kind (in namespace when given), sorted by namespace then name. */
-  list(kind: string, namespace?: string): Promise<Obj[]>;
-  get(kind: string, namespace: string, name: string): Promise<Obj | undefined>;
-  create(obj: Obj): Promise<Obj>;
-  update(obj: Obj): Promise<Obj>;
-  updateStatus(obj: Obj): Promise<Obj>;
+  list: (kind: string, namespace?: string) => Promise<Obj[]>;
+  get: (kind: string, namespace: string, name: string) => Promise<Obj | undefined>;
+  create: (obj: Obj) => Promise<Obj>;
+  update: (obj: Obj) => Promise<Obj>;
+  updateStatus: (obj: Obj) => Promise<Obj>;
   /** Deletes obj (background propagation, preconditioned on its uid). */
-  delete(obj: Obj): Promise<void>;
+  delete: (obj: Obj) => Promise<void>;
   /** Binds a pod to a node, as the scheduler does through pods/binding. */
-  bind(pod: Obj, node: string): Promise<Obj>;
+  bind: (pod: Obj, node: string) => Promise<Obj>;
   /** The kubelet's confirmation that a pod being deleted has stopped: it goes now. */
-  removeTerminated(pod: Obj): Promise<void>;
+  removeTerminated: (pod: Obj) => Promise<void>;
   /** Server-side apply with force, for stores that implement it. */
-  apply?(obj: Obj, fieldManager: string): Promise<Obj>;
+  apply?: (obj: Obj, fieldManager: string) => Promise<Obj>;
   /** A JSON patch, for stores that implement it. */
-  jsonPatch?(obj: Obj, patch: Obj[]): Promise<Obj>;
+  jsonPatch?: (obj: Obj, patch: Obj[]) => Promise<Obj>;
 }
 
 /** The reason of an API error (NotFound, AlreadyExists, Conflict, ...), when error is one. */

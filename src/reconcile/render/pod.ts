@@ -41,13 +41,19 @@ const CONFIGCLI_LOCATION = '/usr/local';
 const resourceMap = (map: Record<string, Quantity> | undefined) =>
   map && Object.fromEntries(Object.entries(map).map(([k, v]) => [k, quantityString(v)]));
 
+/**
+ * An environment variable; an empty value is left out, as the API server stores it, or every
+ * sync would find the StatefulSet different from what it is and write it again.
+ */
+const envVar = (name: string, value: string): IEnvVar => (value ? { name, value } : { name });
+
 /** What the guest agent needs to know about its member (see src/guest/PROTOCOL.md). */
 function agentEnvironment(app: KubeDirectorAppSpec, plan: ActiveRole): IEnvVar[] {
   const role = plan.appRole;
   return [
     { name: 'KD_POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'KD_ROLE', value: plan.id },
-    { name: 'KD_PACKAGE_URL', value: setupPackageOf(app, role)?.packageURL ?? '' },
+    envVar('KD_PACKAGE_URL', setupPackageOf(app, role)?.packageURL ?? ''),
     { name: 'KD_EVENTS', value: roleEvents(app, role).join(' ') },
     { name: 'KD_MAX_LOG', value: String(maxLogSize(app, role)) },
     { name: 'KD_SYSTEMD', value: app.systemdRequired ? '1' : '0' },

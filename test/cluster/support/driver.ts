@@ -16,6 +16,7 @@ import { HookClient, type HookCall } from '../../../src/sim/metacontroller/hooks
 import { readYaml } from '../../support/fixtures.js';
 import type { Kube, Obj } from './kube.js';
 import { kubeStore } from './kube-store.js';
+import type { Store } from '../../../src/sim/store.js';
 import { provisionVolumes } from './volumes.js';
 
 /** The kinds whose objects make up a cluster's state, for telling whether a round changed any. */
@@ -32,11 +33,32 @@ const WATCHED = [
 /** The node the kubelet model binds pods to (its name is the kubelet's). */
 const NODE = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'sim-node' } };
 
+/** The store, noting every write it is asked for. */
+function recording(store: Store, writes: string[]): Store {
+  const note =
+    <A extends unknown[], R>(verb: string, write: (obj: Obj, ...rest: A) => Promise<R>) =>
+    (obj: Obj, ...rest: A) => {
+      writes.push(`${verb} ${String(obj.kind)}/${String(obj.metadata?.name)}`);
+      return write(obj, ...rest);
+    };
+  return {
+    ...store,
+    create: note('create', store.create),
+    update: note('update', store.update),
+    updateStatus: note('update status', store.updateStatus),
+    delete: note('delete', store.delete),
+    ...(store.apply ? { apply: note('apply', store.apply) } : {}),
+    ...(store.jsonPatch ? { jsonPatch: note('patch', store.jsonPatch) } : {}),
+  };
+}
+
 export type Container = (pod: KubeObject, source: ObjectSource) => ContainerOutcome | Promise<ContainerOutcome>;
 
 export class RealWorld {
   readonly calls: HookCall[] = [];
   readonly errors: string[] = [];
+  /** Every write the simulated controllers made, as `verb Kind/name`. */
+  readonly writes: string[] = [];
   private readonly clock = new Clock();
   private readonly kubelet: Kubelet;
   private readonly metacontroller: Metacontroller;
@@ -51,7 +73,7 @@ export class RealWorld {
     strategy: ApplyStrategy,
     container: Container,
   ) {
-    const store = kubeStore(kube, [namespace]);
+    const store = recording(kubeStore(kube, [namespace]), this.writes);
     const controller = readYaml<Obj>('metacontroller/compositecontroller.yaml');
     const source: ObjectSource = { get: async (kind, ns, name) => (await store.get(kind, ns, name)) as KubeObject | undefined };
     this.kubelet = new Kubelet(

@@ -51,6 +51,14 @@ export async function runScenarios(t: Test, session: Session, strategy: ApplyStr
       'every pod is Ready',
     );
     t.same(names(await w.list('v1', 'PersistentVolumeClaim')).length, 2, 'the two workers have PVCs');
+    const before = w.writes.length;
+    await w.round();
+    await w.round();
+    t.same(
+      w.writes.slice(before).filter((write) => !write.startsWith('update status Pod/')),
+      [],
+      'a converged cluster costs Metacontroller no write: every desired child equals what the server stored',
+    );
 
     const workers = async () => (await w.list('v1', 'Pod')).filter((p) => p.metadata.labels?.[roleLabel] === 'worker');
     const scale = (count: number) => w.apply('clusters/spark.yaml', (o) => (o.spec.roles[1].members = count));
