@@ -6,6 +6,7 @@ import t from 'tap';
 import { readYaml } from '../support/fixtures.js';
 import { freshNamespace, prepareCluster, useControlPlane } from './support/cluster.js';
 import { KubeError, type Kube, type Obj } from './support/kube.js';
+import { sleep } from './support/poll.js';
 import { EXAMPLES, SHARED_SETTINGS, recordAnswers } from './support/rounds.js';
 import { provisionVolumes, asMetacontrollerApplies } from './support/volumes.js';
 
@@ -95,7 +96,7 @@ async function settledObject(kube: Kube, body: Obj): Promise<Obj> {
   const read = () => kube.get(body.apiVersion, body.kind, body.metadata.namespace, body.metadata.name) as Promise<Obj>;
   let last = await read();
   for (let tries = 0; tries < 20; tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await sleep(150);
     const next = await read();
     if (next.metadata.resourceVersion === last.metadata.resourceVersion) return next;
     last = next;

@@ -2,6 +2,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { freshNamespace, useControlPlane } from './support/cluster.js';
+import { sleep, until } from './support/poll.js';
 
 const session = await useControlPlane(t);
 if (session) {
@@ -29,21 +30,17 @@ if (session) {
       },
     });
     const podNames = async () => (await kube.list('v1', 'Pod', ns)).map((p) => p.metadata.name).sort();
-    let pods: string[] = [];
-    for (let waited = 0; !pods.length && waited < 30_000; waited += 200) {
-      await new Promise((r) => setTimeout(r, 200));
-      pods = await podNames();
-    }
+    await until('the first pod', async () => (await podNames()).length > 0, 30_000, 200);
     // Long enough for the controller to have made a second pod, were it going to.
-    await new Promise((r) => setTimeout(r, 2000));
-    pods = await podNames();
+    await sleep(2000);
+    let pods = await podNames();
     // Pods are created in order: smoke-1 only once smoke-0 is Running and Ready, which needs a kubelet.
     t.same(pods, ['smoke-0'], 'OrderedReady: the first pod, and no second while it is not ready');
     await kube.delete(sts, { propagationPolicy: 'Foreground' });
-    for (let waited = 0; pods.length && waited < 30_000; waited += 200) {
-      await new Promise((r) => setTimeout(r, 200));
-      pods = await podNames();
-    }
+    pods = await until('the pods to go', async () => {
+      const left = await podNames();
+      return left.length === 0 && left;
+    }).catch(podNames);
     t.same(pods, [], 'the pod went with its StatefulSet');
   });
 }

@@ -4,6 +4,7 @@ import t from 'tap';
 import { runTool, runToolOk, toolsUnavailable } from '../support/k8s-tools.js';
 import { helmTemplateResult } from '../support/metacontroller.js';
 import { installCrds, useControlPlane } from './support/cluster.js';
+import { until } from './support/poll.js';
 
 /**
  * Stands in for the CompositeController CRD that Metacontroller's own install brings (its chart
@@ -43,15 +44,10 @@ if (session) {
   // A dry run creates nothing, so the namespace the manifests install into must exist already.
   if (!(await kube.get('v1', 'Namespace', undefined, 'kubedirector')))
     await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kubedirector' } });
-  for (
-    let waited = 0;
-    !(await kube.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, COMPOSITE_CONTROLLER_CRD.metadata.name))?.status
-      ?.acceptedNames?.kind;
-    waited += 100
-  ) {
-    if (waited > 30_000) throw new Error('the CompositeController CRD was not accepted');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await until('the CompositeController CRD to be accepted', async () => {
+    const crd = await kube.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, COMPOSITE_CONTROLLER_CRD.metadata.name);
+    return Boolean(crd?.status?.acceptedNames?.kind);
+  });
 
   const dryRun = (manifests: string) =>
     runTool('kubectl', ['apply', '--dry-run=server', '--server-side', '--field-manager=kubectl', '-f', '-'], {

@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { controlPlane, controlPlaneUnavailable, markFailed, type ControlPlane } from './controlplane.js';
 import { Kube, type Obj } from './kube.js';
+import { until } from './poll.js';
 import { STORAGE_CLASS } from './volumes.js';
 import { repoPath } from '../../support/fixtures.js';
 
@@ -56,15 +57,11 @@ export async function installCrds(kube: Kube, dir = 'crds', fieldManager = 'kube
   }
   const stored: Obj[] = [];
   for (const crd of crds) {
-    for (let waited = 0; ; waited += 100) {
-      const current = await kube.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, crd.metadata.name);
-      if (established(current)) {
-        stored.push(current!);
-        break;
-      }
-      if (waited > 30_000) throw new Error(`CRD ${crd.metadata.name} did not become Established`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const current = await until(`CRD ${crd.metadata.name} to become Established`, async () => {
+      const read = await kube.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, crd.metadata.name);
+      return established(read) && read;
+    });
+    stored.push(current);
   }
   return stored;
 }
@@ -78,20 +75,21 @@ export async function prepareCluster(kube: Kube): Promise<void> {
 /** A namespace of this name, created fresh (an earlier one of the same name is deleted first). */
 export async function freshNamespace(kube: Kube, name: string): Promise<string> {
   const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
-  for (let waited = 0; ; waited += 200) {
-    try {
-      await kube.create(namespace);
-      break;
-    } catch (error) {
-      if (waited > 60_000) throw error;
-      await kube.delete(namespace);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
+  // An earlier namespace of this name is deleted first, and its deletion waits for its contents.
+  await until(
+    `namespace ${name} to be created afresh`,
+    async () => {
+      try {
+        return await kube.create(namespace);
+      } catch {
+        await kube.delete(namespace);
+        return undefined;
+      }
+    },
+    60_000,
+    200,
+  );
   // Pods need the namespace's default ServiceAccount, which the controller manager creates.
-  for (let waited = 0; !(await kube.get('v1', 'ServiceAccount', name, 'default')); waited += 100) {
-    if (waited > 30_000) throw new Error(`no default ServiceAccount in ${name}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await until(`the default ServiceAccount in ${name}`, () => kube.get('v1', 'ServiceAccount', name, 'default'));
   return name;
 }

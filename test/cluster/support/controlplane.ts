@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kube } from './kube.js';
+import { sleep } from './poll.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const BUILD = join(REPO, 'test', 'cluster', 'controlplane', 'build.sh');
@@ -62,8 +63,6 @@ export function buildControlPlane(): string {
   if (result.status !== 0) throw new Error(`${BUILD} failed with status ${result.status}`);
   return result.stdout.trim().split('\n').at(-1)!;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function alive(pid: number): boolean {
   try {

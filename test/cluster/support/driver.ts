@@ -16,6 +16,7 @@ import { HookClient, type HookCall } from '../../../src/sim/metacontroller/hooks
 import { readYaml } from '../../support/fixtures.js';
 import type { Kube, Obj } from './kube.js';
 import { kubeStore } from './kube-store.js';
+import { sleep } from './poll.js';
 import type { Store } from '../../../src/sim/store.js';
 import { provisionVolumes } from './volumes.js';
 
@@ -120,7 +121,7 @@ export class RealWorld {
     await this.kubelet.step(this.rounds);
     const changes = await this.metacontroller.syncAll();
     // The controllers react to what this round wrote.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     const fingerprint = await this.state();
     if (fingerprint !== this.fingerprint) changes.push('objects changed');
     this.fingerprint = fingerprint;

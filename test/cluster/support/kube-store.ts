@@ -1,14 +1,10 @@
 // The simulator's Store over the real API server, confined to the namespaces a test owns so
 // that test files running side by side never sync each other's clusters.
-import { KINDS } from '../../../src/sim/kinds.js';
+import { resolveKind } from '../../../src/sim/kinds.js';
 import type { Store } from '../../../src/sim/store.js';
 import type { Kube, Obj } from './kube.js';
 
-const apiVersionOf = (kind: string): string => {
-  const info = KINDS.find((k) => k.kind === kind);
-  if (!info) throw new Error(`no resource of kind ${kind}`);
-  return info.apiVersion;
-};
+const apiVersionOf = (kind: string): string => resolveKind(kind).apiVersion;
 
 const byNamespaceAndName = (a: Obj, b: Obj) =>
   `${a.metadata.namespace ?? ''}/${a.metadata.name}` < `${b.metadata.namespace ?? ''}/${b.metadata.name}` ? -1 : 1;
