@@ -20,18 +20,10 @@ export function emergencyResponse(request: HookRequest, error: unknown): SyncRes
   const raw = request.parent.status;
   const previous: KubeDirectorClusterStatus = Value.Check(KubeDirectorClusterStatus, raw) ? raw : {};
   const generation = request.parent.metadata.generation;
-  const ready: Condition = {
-    type: 'Ready',
-    status: 'False',
-    ...(typeof generation === 'number' ? { observedGeneration: generation } : {}),
-    reason: 'ReconcileError',
-    message: errorMessage(error),
-  };
+  const observed = typeof generation === 'number' ? { observedGeneration: generation } : {};
+  const ready: Condition = { type: 'Ready', status: 'False', ...observed, reason: 'ReconcileError', message: errorMessage(error) };
   const kept = (previous.conditions ?? []).filter((c) => c.type !== 'Ready');
-  return {
-    status: { ...previous, ...(typeof generation === 'number' ? { observedGeneration: generation } : {}), conditions: [ready, ...kept] },
-    children,
-  };
+  return { status: { ...previous, ...observed, conditions: [ready, ...kept] }, children };
 }
 
 /** Runs a sync or finalize hook inside the boundary. */

@@ -114,22 +114,22 @@ async function serverSideApply(
   const body = serverSideApplyBody(desired, parent);
   const text = canonicalJson(body);
   const key = `${typeKey(body)}/${nameKey(body)}`;
+  /** What was sent, and the child as it stood then. */
+  const remember = ({ metadata }: Obj) =>
+    cache.set(key, { body: text, generation: metadata.generation ?? 0, resourceVersion: metadata.resourceVersion, uid: metadata.uid });
   if (observed) {
     const last = cache.get(key);
+    const generation = observed.metadata.generation ?? 0;
+    // isCacheInvalid: without a generation, the resourceVersion tells whether the child changed.
     const unchanged =
-      last &&
+      last !== undefined &&
       last.uid === observed.metadata.uid &&
       last.body === text &&
-      (observed.metadata.generation ?? 0) === last.generation &&
-      (observed.metadata.generation ? true : observed.metadata.resourceVersion === last.resourceVersion);
+      last.generation === generation &&
+      (generation !== 0 || last.resourceVersion === observed.metadata.resourceVersion);
     if (unchanged) return;
     if (type.updateMethod === 'OnDelete') {
-      cache.set(key, {
-        body: text,
-        generation: observed.metadata.generation ?? 0,
-        resourceVersion: observed.metadata.resourceVersion,
-        uid: observed.metadata.uid,
-      });
+      remember(observed);
       return;
     }
     if (type.updateMethod !== 'InPlace') throw new Error(`update method ${type.updateMethod} with server-side apply is not simulated`);
@@ -140,13 +140,7 @@ async function serverSideApply(
     }
   }
   try {
-    const patched = await store.apply(body, FIELD_MANAGER);
-    cache.set(key, {
-      body: text,
-      generation: patched.metadata.generation ?? 0,
-      resourceVersion: patched.metadata.resourceVersion,
-      uid: patched.metadata.uid,
-    });
+    remember(await store.apply(body, FIELD_MANAGER));
   } catch (error) {
     if (reasonOf(error) !== 'Conflict') throw error;
   }
