@@ -30,6 +30,7 @@ PACKAGE_URL=${KD_PACKAGE_URL:-}
 # Unset means every event (as upstream's absent eventList); set but empty means none.
 EVENTS=${KD_EVENTS-configure addnodes delnodes}
 MAX_LOG=${KD_MAX_LOG:-1024}
+case $MAX_LOG in *[!0-9]*) MAX_LOG=1024 ;; esac
 HOLD_PROBES=${KD_HOLD_PROBES:-5}
 case $HOLD_PROBES in '' | *[!0-9]*) HOLD_PROBES=5 ;; esac
 SYSTEMD=${KD_SYSTEMD:-0}
@@ -320,7 +321,6 @@ report() {
   _reason=$(printf '%s' "$1" | tr '\n\t' '  ')
   _head="kubedirector: configure failed: $(printf '%.'"$REASON_LIMIT"'s' "$_reason")"
   _max=$MAX_LOG
-  is_uint "$_max" || _max=1024
   # Bytes, not characters: the header line, two section headers and the newline after each tail.
   _budget=$((REPORT_LIMIT - $(printf '%s\n' "$_head" | wc -c) - 15 - 15 - 2))
   _nout=$(size "$2")
@@ -409,7 +409,7 @@ install_package() {
   [ -n "$PACKAGE_URL" ] || return 0
   _pkg=$SETUP/appconfig.tgz
   log "installing setup package $PACKAGE_URL"
-  if ! { mkdir -p "$SETUP" && chmod 700 "$SETUP" && rm -rf "$SETUP"/*; } 2>"$ERR"; then
+  if ! { mkdir -p "$SETUP" && chmod 700 "$SETUP" && rm -rf "${SETUP:?}"/*; } 2>"$ERR"; then
     fail "cannot prepare /opt/guestconfig" "" "$ERR"
     return 1
   fi
@@ -496,11 +496,11 @@ setup() {
   [ "$_status" -eq 0 ] || return 1
   # done and known first: a crash in between must not leave a configured member that runs old
   # events or thinks it knows nobody.
-  put done "$(highest_event)"
+  put "done" "$(highest_event)"
   awk -F "$TAB" '$4 != "" { print $4 }' "$SNAP/members" | sort >"$STATE/.known.$$" && mv -f "$STATE/.known.$$" "$STATE/known"
   put configured "$G"
   write_termination_log </dev/null
-  log "configured at generation $G (events up to $(get done) predate this member)"
+  log "configured at generation $G (events up to $(get "done") predate this member)"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -516,7 +516,7 @@ attempts_of() {
 # left to retry.
 notify() {
   _script=$(startscript) || _script=
-  _done=$(get done 0.0)
+  _done=$(get "done" 0.0)
   while _entry=$(next_event "$_done"); do
     _id=${_entry%%"$TAB"*}
     _args=${_entry#*"$TAB"}
@@ -550,7 +550,7 @@ notify() {
     fi
     # The membership changes even when the startscript does not take the event.
     [ -n "$_fqdns" ] && learn "$_name" "$_fqdns"
-    put done "$_id"
+    put "done" "$_id"
     rm -f "$STATE/attempts"
     _done=$_id
   done

@@ -3,6 +3,7 @@ import t from 'tap';
 import { Buffer } from 'node:buffer';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_MAX_LOG } from '../../src/reconcile/app-queries.js';
 import { Guest, buildPackage, failureReport, member, startscriptOutput, type GuestOptions } from '../support/guest.js';
 
 const MEMBERS = [member('demo-controller-0', 'controller', 1), member('demo-worker-0', 'worker', 2)];
@@ -76,6 +77,24 @@ t.test('tails hold the last KD_MAX_LOG bytes of each output', async (t) => {
   t.equal(report.stderr, output.stderr.slice(-20));
   t.equal(guest.read('/opt/guestconfig/configure.stdout'), output.stdout, 'the whole output stays in /opt/guestconfig');
 });
+
+for (const [label, env] of [
+  ['unset', {}],
+  ['not a number', { KD_MAX_LOG: 'lots' }],
+] as const) {
+  t.test(`KD_MAX_LOG ${label}: tails of the hooks' default size`, async (t) => {
+    const guest = workerGuest(t.testdir(), { env });
+    if (label === 'unset') delete guest.env.KD_MAX_LOG;
+    const noise = Array.from({ length: 200 }, (_, i) => `noise line ${i}\n`).join('');
+    guest.write('/noise', noise);
+    guest.failEvent('configure', 2);
+    await guest.step(1);
+    const output = startscriptOutput('configure', { noise, failing: true });
+    const report = parseReport(guest.termination()!);
+    t.ok(output.stdout.length > DEFAULT_MAX_LOG, 'more output than the default keeps');
+    t.equal(report.stdout, output.stdout.slice(-DEFAULT_MAX_LOG));
+  });
+}
 
 t.test('KD_MAX_LOG=0 reports no output', async (t) => {
   const guest = workerGuest(t.testdir(), { maxLog: 0 });
