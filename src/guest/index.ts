@@ -10,3 +10,13 @@ export const AGENT = `${CONFIG_MOUNT}/agent.sh`;
 /** Names of the pod volumes holding the cluster's ConfigMap and Secret. */
 export const CONFIG_VOLUME = 'kd-config';
 export const SECRETS_VOLUME = 'kd-secrets';
+
+/**
+ * The member channel: an in-memory emptyDir shared by the app container and the member sidecar.
+ * The sidecar keeps the cluster's ConfigMap and Secret there (`config/`, `secrets/`), fresher than
+ * the volumes above; the agent writes its progress there for the sidecar to report.
+ */
+export const CHANNEL_MOUNT = '/etc/kubedirector-channel';
+export const CHANNEL_VOLUME = 'kd-channel';
+/** The Lease annotation where the sidecar reports its member's progress (the hooks never set it). */
+export const PROGRESS_ANNOTATION = 'kubedirector.hpe.com/member-progress';

@@ -62,3 +62,10 @@ export const configMapName = ({ name, uid, scheme }: ClusterIdentity) =>
 /** The Secret every member mounts (secret keys, connected secrets). */
 export const secretName = ({ name, uid, scheme }: ClusterIdentity) =>
   scheme === 'CrNameRole' ? `${mungName(name)}-kdsecret` : `kdsec-${uidSuffix(uid, 'secret')}`;
+
+/** The ServiceAccount, Role and RoleBinding of the cluster's member sidecars. */
+export const memberAccountName = ({ name, uid, scheme }: ClusterIdentity) =>
+  scheme === 'CrNameRole' ? `${mungName(name)}-kdmember` : `kdmem-${uidSuffix(uid, 'member')}`;
+
+/** A member's Lease, where its sidecar reports progress: named after the pod. */
+export const memberLeaseName = (pod: string) => pod;

@@ -8,6 +8,8 @@ export type ContainerState = 'running' | 'waiting' | 'initializing' | 'terminate
 
 export interface PodObservation {
   exists: boolean;
+  /** The pod's uid: progress reports name the pod they are about. */
+  uid?: string;
   terminating: boolean;
   ready: boolean;
   containerID?: string;
@@ -55,6 +57,7 @@ export function observePod(pod: KubeObject | undefined): PodObservation {
   const readySince = condition('Ready')?.lastTransitionTime;
   return {
     exists: true,
+    ...(pod.metadata.uid ? { uid: pod.metadata.uid } : {}),
     terminating: Boolean(pod.metadata.deletionTimestamp),
     ready: condition('Ready')?.status === 'True' && !pod.metadata.deletionTimestamp,
     ...(container?.containerID ? { containerID: container.containerID } : {}),

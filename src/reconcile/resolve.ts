@@ -17,7 +17,12 @@ import { decryptRoleKeys, type DecryptedKeys } from './secret-keys.js';
 export interface ReconcileOptions {
   /** Namespace of the system app catalog and of kd-global-config. */
   systemNamespace: string;
+  /** The image of the member sidecar: the hook server's own (default DEFAULT_MEMBER_IMAGE). */
+  memberImage?: string;
 }
+
+/** The hook server's published image, which also runs every member's sidecar. */
+export const DEFAULT_MEMBER_IMAGE = 'ghcr.io/kubedirector-hooks/kubedirector-hooks:0.1.0';
 
 export type AppCatalog = 'local' | 'system';
 
@@ -35,6 +40,7 @@ export interface Observed {
   configMaps: Map<string, KubeObject>;
   secrets: Map<string, KubeObject>;
   pods: Map<string, KubeObject>;
+  leases: Map<string, KubeObject>;
 }
 
 /** What members currently see: the cluster's ConfigMap as observed. */
@@ -75,6 +81,7 @@ export interface Resolved {
   carriedPackages: Map<string, string>;
   /** Each spec role's secret keys, decrypted once. */
   secretKeys: Map<string, DecryptedKeys>;
+  memberImage: string;
 }
 
 const DEFAULT_DOMAIN_BASE = '.svc.cluster.local';
@@ -120,6 +127,7 @@ export function resolve(request: HookRequest, options: ReconcileOptions): Resolv
     configMaps: byName(request.children, TYPE.configMap, namespace),
     secrets: byName(request.children, TYPE.secret, namespace),
     pods: byName(request.related, TYPE.pod, namespace),
+    leases: byName(request.children, TYPE.lease, namespace),
   };
 
   const configObject = related(request, TYPE.config, options.systemNamespace, GLOBAL_CONFIG_NAME) as { spec?: unknown } | undefined;
@@ -165,6 +173,7 @@ export function resolve(request: HookRequest, options: ReconcileOptions): Resolv
     connections: connectionData(request, namespace, spec?.connections ?? {}),
     carriedPackages: carriedPackages(request, app),
     secretKeys: new Map((spec?.roles ?? []).map((role) => [role.id, decryptRoleKeys(role, config.masterEncryptionKey)])),
+    memberImage: options.memberImage ?? DEFAULT_MEMBER_IMAGE,
   };
 }
 

@@ -105,7 +105,7 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async () => ({ status: 'ready' }));
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
-  app.register(hookRoutes, { systemNamespace: settings.systemNamespace, metrics });
+  app.register(hookRoutes, { systemNamespace: settings.systemNamespace, memberImage: settings.memberImage, metrics });
   return app;
 }
 

@@ -1,4 +1,5 @@
 // Server settings from the environment, checked once at start-up.
+import { DEFAULT_MEMBER_IMAGE } from '../reconcile/resolve.js';
 
 export interface ServerConfig {
   host: string;
@@ -7,6 +8,8 @@ export interface ServerConfig {
   bodyLimit: number;
   /** Namespace of the system app catalog and of kd-global-config. */
   systemNamespace: string;
+  /** The image every member's sidecar runs: this server's own. */
+  memberImage: string;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -18,6 +21,7 @@ export const DEFAULTS: ServerConfig = {
   logLevel: 'info',
   bodyLimit: 64 * MIB,
   systemNamespace: 'kubedirector',
+  memberImage: DEFAULT_MEMBER_IMAGE,
 };
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -37,7 +41,13 @@ function namespace(value: string): string {
   return value;
 }
 
-/** Reads PORT, HOST, LOG_LEVEL, BODY_LIMIT_BYTES and KD_NAMESPACE; throws with a readable message on bad values. */
+/** An image reference: no blanks, something before an optional tag or digest. */
+function image(value: string): string {
+  if (!/^[^\s:@/][^\s]*$/.test(value)) throw new Error(`KD_MEMBER_IMAGE must be an image reference, got "${value}"`);
+  return value;
+}
+
+/** Reads PORT, HOST, LOG_LEVEL, BODY_LIMIT_BYTES, KD_NAMESPACE and KD_MEMBER_IMAGE; throws with a readable message on bad values. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const logLevel = env.LOG_LEVEL || DEFAULTS.logLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -49,5 +59,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     logLevel,
     bodyLimit: integer(env, 'BODY_LIMIT_BYTES', DEFAULTS.bodyLimit, MIB, 1024 * MIB),
     systemNamespace: namespace(env.KD_NAMESPACE || DEFAULTS.systemNamespace),
+    memberImage: image(env.KD_MEMBER_IMAGE || DEFAULTS.memberImage),
   };
 }

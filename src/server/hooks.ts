@@ -18,7 +18,7 @@ function hookRequest(body: SyncRequestBody, finalizing: boolean): HookRequest {
 export const hookRoutes: FastifyPluginAsyncTypebox<ReconcileOptions & { metrics: HookMetrics }> = async (app, options) => {
   const { metrics } = options;
   const parentKey = (body: SyncRequestBody) => `${body.parent.metadata.namespace}/${body.parent.metadata.name}`;
-  const reconcile: ReconcileOptions = { systemNamespace: options.systemNamespace };
+  const reconcile: ReconcileOptions = { systemNamespace: options.systemNamespace, memberImage: options.memberImage };
   // Every log line about a hook call names its parent, rejected calls included when the body parsed.
   app.addHook('preValidation', async (request, reply) => {
     const metadata = (request.body as { parent?: { metadata?: { namespace?: unknown; name?: unknown } } } | undefined)?.parent?.metadata;

@@ -46,6 +46,10 @@ export const KINDS: KindInfo[] = [
   { ...builtin('ConfigMap', 'v1', 'configmaps', ['cm']), statusSubresource: false },
   { ...builtin('Secret', 'v1', 'secrets', []), statusSubresource: false },
   builtin('StatefulSet', 'apps/v1', 'statefulsets', ['sts'], true),
+  { ...builtin('ServiceAccount', 'v1', 'serviceaccounts', ['sa']), statusSubresource: false },
+  { ...builtin('Role', 'rbac.authorization.k8s.io/v1', 'roles', []), statusSubresource: false },
+  { ...builtin('RoleBinding', 'rbac.authorization.k8s.io/v1', 'rolebindings', []), statusSubresource: false },
+  { ...builtin('Lease', 'coordination.k8s.io/v1', 'leases', []), statusSubresource: false },
   ...Definitions.map((d) => ({
     kind: d.kind,
     apiVersion: 'kubedirector.hpe.com/v1beta1',

@@ -23,7 +23,7 @@ t.test('render prints, for every example cluster, YAML that kubectl could apply'
       .filter(Boolean);
     t.same(
       [...new Set(objects.map((o) => o.kind))].sort(),
-      ['ConfigMap', 'PersistentVolumeClaim', 'Secret', 'Service', 'StatefulSet'],
+      ['ConfigMap', 'Lease', 'PersistentVolumeClaim', 'Role', 'RoleBinding', 'Secret', 'Service', 'ServiceAccount', 'StatefulSet'],
       `${file}: every kind of child`,
     );
     t.same(objects.flatMap(kubernetesErrors), [], `${file}: every object is valid Kubernetes`);

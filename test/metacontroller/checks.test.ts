@@ -42,7 +42,7 @@ t.test('CompositeController mutations are caught', async (t) => {
       (cc) => delete cc.spec.childResources[2].updateStrategy,
       /persistentvolumeclaims updates by OnDelete \(default\)/,
     ],
-    ['missing child', (cc) => cc.spec.childResources.pop(), /child v1 secrets listed 0 times/],
+    ['missing child', (cc) => cc.spec.childResources.pop(), /child coordination.k8s.io\/v1 leases listed 0 times/],
     [
       'extra child',
       (cc) => cc.spec.childResources.push({ apiVersion: 'v1', resource: 'pods', updateStrategy: { method: 'InPlace' } }),

@@ -43,7 +43,7 @@ t.test('Spark: create, scale 2 -> 4 -> 1 workers, a member fails and recovers, t
   t.equal(w.sim.list('StatefulSet', NAMESPACE).length, 3);
   t.equal(w.sim.list('Pod', NAMESPACE).length, 4);
   t.equal(w.sim.list('PersistentVolumeClaim', NAMESPACE).length, 2, 'the two workers have PVCs');
-  t.match(w.sim.table('pods', NAMESPACE), /1\/1\s+Running/);
+  t.match(w.sim.table('pods', NAMESPACE), /2\/2\s+Running/, 'the app container and its member sidecar');
   t.match(w.sim.table('kdcluster', NAMESPACE), new RegExp(`${CLUSTER}\\s+spark\\s+configured\\s+4\\s+4`));
 
   t.test('a converged sync returns exactly the observed children, and the same bytes every time', async (t) => {

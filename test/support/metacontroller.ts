@@ -24,6 +24,10 @@ export const CHILD_RESOURCES = [
   ['v1', 'persistentvolumeclaims'],
   ['v1', 'configmaps'],
   ['v1', 'secrets'],
+  ['v1', 'serviceaccounts'],
+  ['rbac.authorization.k8s.io/v1', 'roles'],
+  ['rbac.authorization.k8s.io/v1', 'rolebindings'],
+  ['coordination.k8s.io/v1', 'leases'],
 ] as const;
 
 /** The documents of a multi-document YAML stream, empty ones dropped. */

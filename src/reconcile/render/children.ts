@@ -11,6 +11,7 @@ import { headlessService, memberServices } from './services.js';
 import { renderStatefulSet } from './statefulset.js';
 import { memberClaim, planStorage, type RoleStorage } from './storage.js';
 import { publish, type Publication } from './config.js';
+import { channelChildren } from './channel.js';
 import type { Valid } from '../validate.js';
 
 export interface Rendered {
@@ -86,6 +87,7 @@ export function renderChildren(resolved: Valid, plan: Plan): Rendered {
     headlessService(resolved, plan.clusterService, context),
     publication.configMap,
     publication.secret,
+    ...channelChildren(resolved, plan, context),
     ...perRole,
   ];
 

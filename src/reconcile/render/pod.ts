@@ -11,7 +11,8 @@ import { APP_CONTAINER } from '../pods.js';
 import { parseQuantity, quantityString, type Quantity } from '../quantity.js';
 import { effectiveSecret, imageOf, maxLogSize, persistDirs, setupPackageOf } from '../app-queries.js';
 import { INIT_MOUNT, seedScript } from './persist.js';
-import { AGENT, CONFIG_MOUNT, CONFIG_VOLUME, SECRETS_MOUNT, SECRETS_VOLUME } from '../../guest/index.js';
+import { AGENT, CHANNEL_MOUNT, CHANNEL_VOLUME, CONFIG_MOUNT, CONFIG_VOLUME, SECRETS_MOUNT, SECRETS_VOLUME } from '../../guest/index.js';
+import { channelVolumes, sidecarContainer, type ChannelNames } from './channel.js';
 import { roleEvents } from '../notify.js';
 import type { ActiveRole } from '../plan.js';
 import type { Resolved } from '../resolve.js';
@@ -73,16 +74,19 @@ function environment(app: KubeDirectorAppSpec, role: ClusterRole, plan: ActiveRo
   return env;
 }
 
-function volumes(resolved: Resolved, role: ClusterRole, dirs: string[], claims: ClaimNames, config: ConfigNames) {
+function volumes(resolved: Resolved, role: ClusterRole, dirs: string[], claims: ClaimNames, config: ChannelNames) {
   const mounts: IVolumeMount[] = claims.data ? dirs.map((dir) => ({ name: DATA_CLAIM, mountPath: dir, subPath: dir.slice(1) })) : [];
   mounts.push(
+    // The ConfigMap and Secret volumes are the fallback the agent reads while the sidecar's copy is older.
     { name: CONFIG_VOLUME, mountPath: CONFIG_MOUNT, readOnly: true },
     { name: SECRETS_VOLUME, mountPath: SECRETS_MOUNT, readOnly: true },
+    { name: CHANNEL_VOLUME, mountPath: CHANNEL_MOUNT },
   );
   const list: IVolume[] = [
     { name: CONFIG_VOLUME, configMap: { name: config.configMap, defaultMode: 0o444 } },
     // Readable by any user the image runs as: the secrets are the member's own.
     { name: SECRETS_VOLUME, secret: { secretName: config.secret, defaultMode: 0o444 } },
+    ...channelVolumes(),
   ];
   for (const [name, mountPath] of TMPFS_MOUNTS) {
     mounts.push({ name, mountPath });
@@ -114,13 +118,8 @@ function volumes(resolved: Resolved, role: ClusterRole, dirs: string[], claims: 
   return { mounts, volumes: list };
 }
 
-export interface ConfigNames {
-  configMap: string;
-  secret: string;
-}
-
 export interface PodTemplateInput {
-  config: ConfigNames;
+  config: ChannelNames;
   labels: Labels;
   annotations: Labels;
   claims: ClaimNames;
@@ -161,10 +160,12 @@ export function podTemplate(resolved: Valid, plan: ActiveRole, input: PodTemplat
     ...(containerSpec?.stdin ? { stdin: true } : {}),
     // The agent starts beside the image's own entrypoint, which stays as it is.
     lifecycle: { postStart: agent('start') },
-    // Ready means: configured, and every published generation processed.
-    readinessProbe: { ...agent('ready'), periodSeconds: 2, timeoutSeconds: 5, failureThreshold: 1, successThreshold: 1 },
-    // Fails only after a failed setup, so the kubelet restarts the container to retry it.
-    livenessProbe: { ...agent('alive'), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 1 },
+    // Ready means: the initial configure is done and has not failed. Later generations never
+    // make a member NotReady; their progress is reported through the member channel.
+    readinessProbe: { ...agent('ready'), periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 3, successThreshold: 1 },
+    // Fails only after a failed setup, so the kubelet restarts the container to retry it; three
+    // misses of a generous timeout before that, so a slow probe on a loaded node restarts nothing.
+    livenessProbe: { ...agent('alive'), periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 3 },
     terminationMessagePath: '/dev/termination-log',
     terminationMessagePolicy: 'File',
   };
@@ -185,13 +186,15 @@ export function podTemplate(resolved: Valid, plan: ActiveRole, input: PodTemplat
   return {
     metadata: { labels: input.labels, annotations: input.annotations },
     spec: {
+      // The app container gets API credentials only when the role names an account of its own;
+      // the sidecar mounts its token explicitly.
       automountServiceAccountToken: Boolean(role.serviceAccountName),
-      ...(role.serviceAccountName ? { serviceAccountName: role.serviceAccountName } : {}),
+      serviceAccountName: role.serviceAccountName ?? input.config.account,
       ...(role.affinity ? { affinity: role.affinity } : {}),
       // Members resolve each other by short name, as upstream's resolv.conf edit arranged.
       dnsConfig: { searches: [input.headlessFqdnDomain] },
       ...(initContainers.length > 0 ? { initContainers } : {}),
-      containers: [container],
+      containers: [container, sidecarContainer(resolved.memberImage, input.config)],
       volumes: podVolumes,
     },
   };

@@ -7,6 +7,7 @@ import { asDesired } from '../observed.js';
 import { isActive, type RolePlan } from '../plan.js';
 import { claimNames, claimTemplate, type RoleStorage } from './storage.js';
 import { podAnnotations, podTemplate } from './pod.js';
+import { channelNames } from './channel.js';
 import { appAnnotations } from './annotations.js';
 import type { Valid } from '../validate.js';
 
@@ -42,7 +43,7 @@ export function renderStatefulSet(
   const setLabels = { ...labels, [LABEL.headless]: resolved.name };
   const selector = roleSelector(context, spec.id);
   const template = podTemplate(resolved, role, {
-    config: { configMap: resolved.published.name, secret: resolved.secretName },
+    config: channelNames(resolved),
     labels: withUserLabels(setLabels, spec.podLabels, resolved.config.podLabels),
     annotations: podAnnotations(resolved, spec),
     claims: claimNames(templates),

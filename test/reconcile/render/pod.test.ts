@@ -17,7 +17,7 @@ if (!worker || !isActive(worker)) throw new Error('no worker role');
 
 const template = (data: boolean) =>
   podTemplate(valid, worker, {
-    config: { configMap: 'cm', secret: 'sec' },
+    config: { configMap: 'cm', secret: 'sec', account: 'sa' },
     labels: { a: 'b' },
     annotations: {},
     claims: { data, blockDevices: [] },
