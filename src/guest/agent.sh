@@ -1,6 +1,7 @@
 #!/bin/sh
 # KubeDirector guest agent: configures this member from the files the hooks render into the
-# cluster's ConfigMap and Secret. The contract is src/guest/PROTOCOL.md.
+# cluster's ConfigMap and Secret, and reports its progress through the member channel. The
+# contract is src/guest/PROTOCOL.md.
 #
 #   agent.sh start   postStart hook: start `run` in the background and return at once
 #   agent.sh run     step, sleep 2 s, forever (stops after a failed setup)
@@ -14,8 +15,13 @@ set -u
 
 # Every absolute path goes through ROOT so that tests can run the agent in a temporary root.
 ROOT=${KD_ROOT:-}
-CONFIG=$ROOT/etc/kubedirector
-SECRETS=$ROOT/etc/kubedirector-secrets
+VOLUME_CONFIG=$ROOT/etc/kubedirector
+VOLUME_SECRETS=$ROOT/etc/kubedirector-secrets
+# The member channel: the sidecar's fresher copy of the ConfigMap and Secret, and the progress
+# file it reports to the hooks.
+CHANNEL=$ROOT${KD_CHANNEL_DIR:-/etc/kubedirector-channel}
+CONFIG=$VOLUME_CONFIG
+SECRETS=$VOLUME_SECRETS
 GUEST=$ROOT/etc/guestconfig
 STATE=$GUEST/agent
 SNAP=$STATE/config
@@ -31,8 +37,6 @@ PACKAGE_URL=${KD_PACKAGE_URL:-}
 EVENTS=${KD_EVENTS-configure addnodes delnodes}
 MAX_LOG=${KD_MAX_LOG:-1024}
 case $MAX_LOG in *[!0-9]*) MAX_LOG=1024 ;; esac
-HOLD_PROBES=${KD_HOLD_PROBES:-5}
-case $HOLD_PROBES in '' | *[!0-9]*) HOLD_PROBES=5 ;; esac
 SYSTEMD=${KD_SYSTEMD:-0}
 SYSTEMD_WAIT=${KD_SYSTEMD_WAIT:-300}
 MAX_ATTEMPTS=3
@@ -74,12 +78,31 @@ size() {
   if [ -f "$1" ]; then wc -c <"$1" | tr -d ' \t'; else echo 0; fi
 }
 
-read_generation() {
+# generation_in DIR: the generation of the configuration in DIR; fails when there is none.
+generation_in() {
   _g=
-  [ -f "$CONFIG/generation" ] || return 1
-  { IFS= read -r _g || :; } <"$CONFIG/generation"
+  [ -f "$1/generation" ] || return 1
+  { IFS= read -r _g || :; } <"$1/generation"
   is_uint "$_g" || return 1
   printf '%s\n' "$_g"
+}
+
+read_generation() {
+  generation_in "$CONFIG"
+}
+
+# choose_source: the sidecar's copy when it is at least as new as the ConfigMap volume (the
+# kubelet refreshes that only every minute or so); the volume while the sidecar is away.
+choose_source() {
+  CONFIG=$VOLUME_CONFIG
+  SECRETS=$VOLUME_SECRETS
+  _cg=$(generation_in "$CHANNEL/config") || return 0
+  _vg=$(generation_in "$VOLUME_CONFIG") || _vg=0
+  if [ "$_cg" -ge "$_vg" ]; then
+    CONFIG=$CHANNEL/config
+    [ -d "$CHANNEL/secrets" ] && SECRETS=$CHANNEL/secrets
+  fi
+  return 0
 }
 
 # Event ids are <generation>.<n>, compared numerically: generation first, then n.
@@ -118,7 +141,11 @@ next_event() {
 # changed by every --addnodes and --delnodes it ran. A notification tells it only what it does
 # not know yet, so members configured together, or after a change, are not told again.
 self_fqdn() {
-  awk -F "$TAB" -v pod="$POD" '$1 == pod { print $4; exit }' "$SNAP/members"
+  if [ -f "$STATE/self" ]; then
+    get self
+  else
+    awk -F "$TAB" -v pod="$POD" '$1 == pod { print $4; exit }' "$SNAP/members"
+  fi
 }
 
 # news EVENT FQDNS: of the event's comma-separated FQDNs, those this member does not know yet
@@ -498,6 +525,7 @@ setup() {
   # events or thinks it knows nobody.
   put "done" "$(highest_event)"
   awk -F "$TAB" '$4 != "" { print $4 }' "$SNAP/members" | sort >"$STATE/.known.$$" && mv -f "$STATE/.known.$$" "$STATE/known"
+  put self "$(self_fqdn)"
   put configured "$G"
   write_termination_log </dev/null
   log "configured at generation $G (events up to $(get "done") predate this member)"
@@ -523,9 +551,19 @@ notify() {
     _name=${_args%%"$TAB"*}
     _name=${_name#--}
     _fqdns=
+    _learn=
     case $_name in
       addnodes | delnodes)
         _fqdns=$(news "$_name" "$(fqdns_of "$_args")")
+        _args=$(with_fqdns "$_args" "$_fqdns")
+        _learn=$_fqdns
+        ;;
+      leave)
+        # Run by the departing member alone, about itself.
+        _self=$(self_fqdn)
+        case ",$(fqdns_of "$_args")," in
+          *",$_self,"*) _fqdns=$_self ;;
+        esac
         _args=$(with_fqdns "$_args" "$_fqdns")
         ;;
     esac
@@ -537,24 +575,58 @@ notify() {
       _attempt=$(($(attempts_of "$_id") + 1))
       put attempts "$_id $_attempt"
       log "event $_id attempt $_attempt: startscript $(printf '%s' "$_args" | tr '\t' ' ')"
-      run_script "$_script" "$_args" >>"$LOG" 2>&1
+      run_script "$_script" "$_args" >"$STATE/notify.stdout" 2>"$STATE/notify.stderr"
       _status=$?
+      cat "$STATE/notify.stdout" "$STATE/notify.stderr" >>"$LOG" 2>/dev/null
       if [ "$_status" -eq 0 ]; then
         log "event $_id done"
-      elif [ "$_attempt" -ge "$MAX_ATTEMPTS" ]; then
-        log "event $_id failed with status $_status, attempt $_attempt of $MAX_ATTEMPTS: skipped"
+        rm -f "$STATE/notify"
+        [ "$_name" = leave ] && put left "$_id"
       else
-        log "event $_id failed with status $_status, attempt $_attempt of $MAX_ATTEMPTS: retried on the next pass"
-        return 1
+        # Reported through the channel (the hooks show it in status); never a liveness failure.
+        put notify "$_id$TAB$_attempt${TAB}startscript --$_name exited with status $_status"
+        if [ "$_attempt" -ge "$MAX_ATTEMPTS" ]; then
+          log "event $_id failed with status $_status, attempt $_attempt of $MAX_ATTEMPTS: skipped"
+        else
+          log "event $_id failed with status $_status, attempt $_attempt of $MAX_ATTEMPTS: retried on the next pass"
+          return 1
+        fi
       fi
     fi
     # The membership changes even when the startscript does not take the event.
-    [ -n "$_fqdns" ] && learn "$_name" "$_fqdns"
+    [ -n "$_learn" ] && learn "$_name" "$_learn"
     put "done" "$_id"
     rm -f "$STATE/attempts"
     _done=$_id
   done
   return 0
+}
+
+# report_progress: what the hooks learn of this member, for the sidecar to put on its Lease
+# (see PROTOCOL.md). Written only when it changes, atomically; nothing without a channel.
+report_progress() {
+  [ -d "$CHANNEL" ] || return 0
+  _p=$CHANNEL/.progress.$$
+  {
+    for _k in seen configured processed "done" left failed; do
+      [ -f "$STATE/$_k" ] && printf '%s\t%s\n' "$_k" "$(get "$_k" | tr '\t' ' ')"
+    done
+    [ -f "$STATE/notify" ] && printf 'notify\t%s\n' "$(get notify)"
+    :
+  } >"$_p" 2>/dev/null || {
+    rm -f "$_p"
+    return 0
+  }
+  if [ -f "$CHANNEL/progress" ] && cmp -s "$_p" "$CHANNEL/progress"; then
+    rm -f "$_p"
+    return 0
+  fi
+  if [ -f "$STATE/notify" ]; then
+    tail -c "$MAX_LOG" "$STATE/notify.stdout" >"$CHANNEL/notify.stdout" 2>/dev/null
+    tail -c "$MAX_LOG" "$STATE/notify.stderr" >"$CHANNEL/notify.stderr" 2>/dev/null
+  fi
+  chmod 644 "$_p" 2>/dev/null
+  mv -f "$_p" "$CHANNEL/progress"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -566,12 +638,23 @@ step() {
     return 2
   fi
   prepare_dirs || return 1
-  # Nothing to do until the ConfigMap, this pod's line and the Secret are all there.
+  pass
+  _status=$?
+  report_progress
+  return "$_status"
+}
+
+pass() {
+  choose_source
+  # Nothing to do until the ConfigMap, this pod's line and the Secret are all there. A
+  # configured member whose line is gone is leaving: it keeps its configmeta and still runs
+  # the events meant for it (its --leave).
   snapshot || { log "waiting: no readable generation in $CONFIG"; return 0; }
-  write_configmeta || return 0
+  if ! write_configmeta; then
+    [ -f "$STATE/configured" ] || return 0
+  fi
   if [ "$(get seen)" != "$G" ]; then
     put seen "$G"
-    : >"$STATE/.probes.$$" && mv -f "$STATE/.probes.$$" "$STATE/probes"
     log "generation $G seen"
   fi
   if [ ! -f "$STATE/configured" ]; then
@@ -615,16 +698,10 @@ start() {
   return 0
 }
 
+# Ready once the initial configure is done and has not failed; later generations are reported
+# through the channel and never make the member NotReady.
 ready() {
-  # The hold: `probes` gets one byte per held probe, appended rather than rewritten, so a step
-  # that restarts the hold (an empty `probes`) at the same moment is never undone by a probe.
-  if [ "$(size "$STATE/probes")" -lt "$HOLD_PROBES" ]; then
-    printf x >>"$STATE/probes" 2>/dev/null
-    return 1
-  fi
-  [ -f "$STATE/configured" ] && [ ! -f "$STATE/failed" ] || return 1
-  _current=$(read_generation) || return 1
-  [ "$(get processed)" = "$_current" ]
+  [ -f "$STATE/configured" ] && [ ! -f "$STATE/failed" ]
 }
 
 alive() {

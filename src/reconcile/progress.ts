@@ -55,7 +55,7 @@ export function memberProgress(lease: KubeObject | undefined, podUid: string | u
     failed: text(parsed.failed),
     notify: notifyFailure(parsed.notify),
   };
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as MemberProgress;
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
 /** Event ids compare numerically: generation first, then the index. */

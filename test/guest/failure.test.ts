@@ -15,7 +15,6 @@ function workerGuest(root: string, options: Partial<GuestOptions> = {}) {
     pod: 'demo-worker-0',
     role: 'worker',
     packageUrl: 'file:///packages/app.tgz',
-    holdProbes: 0,
     ...options,
   });
   guest.write('/packages/app.tgz', buildPackage(root));

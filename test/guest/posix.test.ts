@@ -83,7 +83,6 @@ for (const [name, shell] of shells) {
       pod: 'demo-worker-0',
       role: 'worker',
       packageUrl: 'file:///packages/app.tgz',
-      holdProbes: 1,
       maxLog: 64,
     });
     guest.write('/packages/app.tgz', buildPackage(guest.root));
@@ -106,7 +105,6 @@ for (const [name, shell] of shells) {
     t.equal(guest.termination(), '');
     t.same((guest.configmeta() as { node: { node_id: string } }).node.node_id, '2');
     t.same((guest.configmeta() as { connections: { secrets: unknown } }).connections.secrets, { s: { data: {} } });
-    await run('ready', 1);
     await run('ready', 0);
     await run('alive', 0);
 

@@ -18,44 +18,26 @@ async function probes(guest: Guest, count: number) {
   return answers;
 }
 
-t.test('readiness holds for KD_HOLD_PROBES calls after each new generation', async (t) => {
-  const guest = workerGuest(t.testdir(), { holdProbes: 3 });
+t.test('ready once the initial configure is done, and new generations never make it NotReady', async (t) => {
+  const guest = workerGuest(t.testdir());
   t.same(await probes(guest, 1), [false], 'not ready before the agent ran');
   t.equal(await guest.alive(), true, 'alive before the agent ran');
 
   guest.publish({ generation: 1, members: MEMBERS });
   await guest.step();
-  t.same(await probes(guest, 5), [false, false, false, true, true]);
+  t.same(await probes(guest, 2), [true, true], 'ready as soon as it is configured');
 
-  // Published but not yet processed: not ready, with or without a hold.
   guest.publish({ generation: 2, members: MEMBERS });
-  t.same(await probes(guest, 2), [false, false], 'processed is behind the generation');
+  t.same(await probes(guest, 2), [true, true], 'published, not yet processed: still ready');
   await guest.step();
-  t.same(await probes(guest, 5), [false, false, false, true, true], 'held again for the new generation');
-
-  // More passes on the same generation do not hold it again.
-  await guest.step();
-  t.same(await probes(guest, 2), [true, true]);
+  t.equal(guest.state('processed'), '2');
+  t.same(await probes(guest, 2), [true, true], 'processed: still ready');
 });
 
-t.test('the hold is 5 probes by default, none with KD_HOLD_PROBES=0', async (t) => {
+t.test('a failing notification leaves readiness and liveness alone', async (t) => {
   const guest = workerGuest(t.testdir());
   guest.publish({ generation: 1, members: MEMBERS });
   await guest.step();
-  t.same(await probes(guest, 7), [false, false, false, false, false, true, true]);
-
-  const eager = workerGuest(`${guest.root}/eager`, { holdProbes: 0 });
-  eager.publish({ generation: 1, members: MEMBERS });
-  await eager.step();
-  t.same(await probes(eager, 1), [true]);
-});
-
-t.test('ready only when every event for this role up to the generation is done', async (t) => {
-  const guest = workerGuest(t.testdir(), { holdProbes: 0 });
-  guest.publish({ generation: 1, members: MEMBERS });
-  await guest.step();
-  t.equal(await guest.ready(), true);
-
   guest.publish({
     generation: 2,
     members: MEMBERS,
@@ -63,8 +45,8 @@ t.test('ready only when every event for this role up to the generation is done',
   });
   guest.failEvent('delnodes');
   await guest.step();
-  t.equal(guest.state('processed'), '1');
-  t.equal(await guest.ready(), false, 'a notification still to retry');
+  t.equal(guest.state('processed'), '1', 'the generation is not processed while the event is retried');
+  t.equal(await guest.ready(), true, 'still ready');
   t.equal(await guest.alive(), true, 'a failing notification does not restart the container');
 
   guest.healEvent('delnodes');
@@ -74,7 +56,7 @@ t.test('ready only when every event for this role up to the generation is done',
 });
 
 t.test('a member that is not configured is never ready, even with processed in place', async (t) => {
-  const guest = workerGuest(t.testdir(), { holdProbes: 0 });
+  const guest = workerGuest(t.testdir());
   guest.publish({ generation: 1, members: MEMBERS });
   guest.write('/etc/guestconfig/agent/processed', '1\n');
   t.equal(await guest.ready(), false);

@@ -58,7 +58,7 @@ async function startAgent(t: { teardown: (fn: () => unknown) => void }, guest: G
 }
 
 t.test('start returns at once and the background loop configures the member', async (t) => {
-  const guest = new Guest(t.testdir(), { pod: ME, role: 'worker', packageUrl: 'file:///packages/app.tgz', holdProbes: 0 });
+  const guest = new Guest(t.testdir(), { pod: ME, role: 'worker', packageUrl: 'file:///packages/app.tgz' });
   guest.write('/packages/app.tgz', buildPackage(guest.root));
   guest.writeSecrets({ controller: {}, worker: {} });
   guest.publish({ generation: 1, members: MEMBERS });
@@ -82,7 +82,7 @@ t.test('start returns at once and the background loop configures the member', as
 });
 
 t.test('a new agent process over the same state resumes where the last one stopped', async (t) => {
-  const guest = new Guest(t.testdir(), { pod: ME, role: 'worker', packageUrl: 'file:///packages/app.tgz', holdProbes: 0 });
+  const guest = new Guest(t.testdir(), { pod: ME, role: 'worker', packageUrl: 'file:///packages/app.tgz' });
   guest.write('/packages/app.tgz', buildPackage(guest.root));
   guest.writeSecrets({ controller: {}, worker: {} });
   const events: GuestEvent[] = [
@@ -105,7 +105,7 @@ t.test('a new agent process over the same state resumes where the last one stopp
 });
 
 t.test('start clears a failed setup before the probes begin, and the new loop retries it', async (t) => {
-  const guest = new Guest(t.testdir(), { pod: ME, role: 'worker', packageUrl: 'file:///packages/app.tgz', holdProbes: 0 });
+  const guest = new Guest(t.testdir(), { pod: ME, role: 'worker', packageUrl: 'file:///packages/app.tgz' });
   guest.write('/packages/app.tgz', buildPackage(guest.root));
   guest.writeSecrets({ controller: {}, worker: {} });
   guest.publish({ generation: 1, members: MEMBERS });

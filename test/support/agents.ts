@@ -57,7 +57,7 @@ export function realAgents(base: string): Agents {
     if (failing.has(pod.metadata.name)) writeFileSync(join(root, 'fail-configure'), '3');
     else rmSync(join(root, 'fail-configure'), { force: true });
 
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', KD_ROOT: root, KD_HOLD_PROBES: '1' };
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', KD_ROOT: root };
     for (const variable of app.env ?? []) if (variable.value !== undefined) env[variable.name] = variable.value;
     env.KD_POD_NAME = pod.metadata.name;
     const agent = (command: string) =>

@@ -6,6 +6,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, st
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The member channel directory, as mounted in members. */
+export const CHANNEL = '/etc/kubedirector-channel';
 export const AGENT_PATH = fileURLToPath(new URL('../../src/guest/agent.sh', import.meta.url));
 
 export interface Member {
@@ -153,7 +155,6 @@ export interface GuestOptions {
   packageUrl?: string;
   events?: string;
   maxLog?: number;
-  holdProbes?: number;
   env?: Record<string, string>;
 }
 
@@ -183,7 +184,6 @@ export class Guest {
       KD_EVENTS: options.events ?? 'configure addnodes delnodes',
       KD_MAX_LOG: String(options.maxLog ?? 1024),
       KD_SYSTEMD: '0',
-      ...(options.holdProbes !== undefined ? { KD_HOLD_PROBES: String(options.holdProbes) } : {}),
       ...options.env,
     };
   }
@@ -205,8 +205,11 @@ export class Guest {
     return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
   }
 
-  /** Writes the ConfigMap directory as the kubelet mounts it (0444 files). */
-  publish(p: Publication) {
+  /**
+   * Writes the ConfigMap directory as the kubelet mounts it (0444 files), or as the member
+   * sidecar writes it into the channel.
+   */
+  publish(p: Publication, where: 'volume' | 'channel' = 'volume') {
     const data: Record<string, string | Buffer> = {
       generation: `${p.generation}\n`,
       'configmeta.json': p.configmeta ?? JSON.stringify(configmetaFor(p.members)) + '\n',
@@ -222,9 +225,21 @@ export class Guest {
       data[`injections.${role}`] = lines(list.map((i) => [i.url, i.destDir, i.mode ?? '', i.owner ?? '', i.group ?? '']));
     }
     for (const [role, bytes] of Object.entries(p.packages ?? {})) data[`package.${role}.tgz`] = bytes;
-    const dir = this.path('/etc/kubedirector');
-    rmSync(dir, { recursive: true, force: true });
-    for (const [name, content] of Object.entries(data)) this.write(`/etc/kubedirector/${name}`, content, 0o444);
+    const dir = where === 'volume' ? '/etc/kubedirector' : `${CHANNEL}/config`;
+    rmSync(this.path(dir), { recursive: true, force: true });
+    for (const [name, content] of Object.entries(data)) this.write(`${dir}/${name}`, content, 0o444);
+  }
+
+  /** The progress file the agent leaves for the sidecar: key to the rest of its line. */
+  progress(): Record<string, string> | undefined {
+    const text = this.read(`${CHANNEL}/progress`);
+    if (text === undefined) return undefined;
+    return Object.fromEntries(
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => [line.slice(0, line.indexOf('\t')), line.slice(line.indexOf('\t') + 1)]),
+    );
   }
 
   /** Writes the Secret directory: secret-keys.<role>.json for each role, connected-secrets.json. */
