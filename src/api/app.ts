@@ -62,7 +62,8 @@ export const AppService = Type.Object(
 );
 export type AppService = Static<typeof AppService>;
 
-const EventName = StringEnum(['configure', 'addnodes', 'delnodes']);
+// `leave` is this implementation's opt-in addition: run on a departing member before its pod goes.
+const EventName = StringEnum(['configure', 'addnodes', 'delnodes', 'leave']);
 
 export const ContainerSpec = Type.Object(
   {

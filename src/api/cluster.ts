@@ -166,6 +166,17 @@ export const MemberStateDetail = Type.Object({
   schedulingErrorMessage: Type.Optional(Type.String()),
   storageInitProgress: Type.Optional(Type.String()),
   pendingNotifyCmds: Type.Optional(Type.Array(Notification)),
+  /** The last notification that failed on this member, as its sidecar reported it. */
+  notifyError: Type.Optional(
+    Type.Object({
+      event: Type.String({ description: 'The event id, <generation>.<n>.' }),
+      arguments: Type.Array(Type.String()),
+      attempts: Type.Integer(),
+      message: Type.String(),
+      startScriptStdoutMessage: Type.String(),
+      startScriptStderrMessage: Type.String(),
+    }),
+  ),
 });
 export type MemberStateDetail = Static<typeof MemberStateDetail>;
 

@@ -4,7 +4,8 @@
 import type { AppRole, KubeDirectorAppSpec } from '../api/app.js';
 import { setupPackageOf } from './app-queries.js';
 
-export type EventName = 'configure' | 'addnodes' | 'delnodes';
+export type EventName = 'configure' | 'addnodes' | 'delnodes' | 'leave';
+/** What a role takes when neither it nor the app lists events: upstream's three (leave is opt-in). */
 export const ALL_EVENTS: EventName[] = ['configure', 'addnodes', 'delnodes'];
 
 export interface NotificationEvent {
@@ -24,7 +25,7 @@ export function roleEvents(app: KubeDirectorAppSpec, role: AppRole): EventName[]
 }
 
 /** Roles with a startscript that takes this notification. --reconnect goes to every role with a startscript, as upstream. */
-export function rolesTaking(app: KubeDirectorAppSpec, roleIds: string[], name: 'addnodes' | 'delnodes' | 'reconnect'): string[] {
+export function rolesTaking(app: KubeDirectorAppSpec, roleIds: string[], name: 'addnodes' | 'delnodes' | 'leave' | 'reconnect'): string[] {
   return roleIds.filter((id) => {
     const role = app.roles.find((r) => r.id === id);
     if (!role || !setupPackageOf(app, role)) return false;
@@ -32,7 +33,7 @@ export function rolesTaking(app: KubeDirectorAppSpec, roleIds: string[], name: '
   });
 }
 
-export function membershipEvent(name: 'addnodes' | 'delnodes', role: string, fqdns: string[], targets: string[]) {
+export function membershipEvent(name: 'addnodes' | 'delnodes' | 'leave', role: string, fqdns: string[], targets: string[]) {
   return { roles: targets, args: [`--${name}`, '--nodegroup', '1', '--role', role, '--fqdns', fqdns.join(',')] };
 }
 

@@ -7,8 +7,10 @@ import type { ClusterRole, MemberStateDetail, MemberStatus, RoleStatus } from '.
 import type { KubeObject } from '../api/meta.js';
 import { LABEL } from './labels.js';
 import { headlessServiceName, memberFqdn, memberServiceName, podName, podOrdinal, statefulSetName } from './names.js';
-import { eventFqdns, rolesTaking } from './notify.js';
+import { eventFqdns, eventId, rolesTaking } from './notify.js';
 import { observePod, type PodObservation } from './pods.js';
+import { compareEventIds, memberProgress, type MemberProgress } from './progress.js';
+import { memberLeaseName } from './names.js';
 import type { Resolved } from './resolve.js';
 import { DEFAULT_MAX_LOG, appRoleOf, desiredMembers, maxLogSize, rolePorts, type PortInfo } from './app-queries.js';
 
@@ -23,6 +25,8 @@ export interface MemberPlan {
   leaving: boolean;
   /** The member's own Service, or NO_SERVICE when its role exposes no endpoint. */
   service: string;
+  /** What its sidecar reports about the current pod, when it does. */
+  progress?: MemberProgress;
 }
 
 export interface RolePlan {
@@ -127,11 +131,26 @@ function advance(member: MemberStatus, pod: PodObservation, maxLog: number): Mem
  * observed ready again after that. The agent guarantees a not-ready period for every new
  * generation; if that period was missed, a readiness change later than the publication counts.
  */
-function acknowledge(member: MemberStatus, pod: PodObservation, joined: boolean, resolved: Resolved): MemberStatus {
+function acknowledge(
+  member: MemberStatus,
+  pod: PodObservation,
+  joined: boolean,
+  resolved: Resolved,
+  progress: MemberProgress | undefined,
+): MemberStatus {
   if (member.state !== 'configured') return member;
   const { generation, publishedAt } = resolved.published;
   const detail = member.stateDetail ?? {};
   if (joined) return withDetail(member, { lastConfigDataGeneration: generation, lastSetupGeneration: generation });
+  // The member channel says it outright; a progress report never goes back on what was acknowledged.
+  if (progress?.processed !== undefined || progress?.seen !== undefined) {
+    const atLeast = (reported: number | undefined, known: number | undefined) =>
+      reported === undefined ? known : Math.max(reported, known ?? reported);
+    return withDetail(member, {
+      lastConfigDataGeneration: atLeast(progress.seen, detail.lastConfigDataGeneration),
+      lastSetupGeneration: atLeast(progress.processed, detail.lastSetupGeneration),
+    });
+  }
   if (detail.lastSetupGeneration === generation) return member;
   const readyAfterPublication = publishedAt !== undefined && pod.readySince !== undefined && pod.readySince > publishedAt;
   if (pod.ready && (detail.lastConfigDataGeneration === generation || readyAfterPublication)) {
@@ -201,6 +220,31 @@ function departureHeard(resolved: Resolved, roles: RolePlan[], member: MemberPla
   return listeners.every((m) => (m.status.stateDetail?.lastSetupGeneration ?? -1) >= announcement.generation);
 }
 
+/** The cluster annotation with which an operator lets members go without their --leave: pod names, comma-separated, or `*`. */
+export const SKIP_LEAVE_ANNOTATION = 'kubedirector.hpe.com/skip-leave';
+
+/** Whether an operator has waived this member's --leave. */
+export function leaveSkipped(resolved: Resolved, pod: string): boolean {
+  const value = resolved.parent.metadata.annotations?.[SKIP_LEAVE_ANNOTATION] ?? '';
+  const listed = value.split(',').map((p) => p.trim());
+  return listed.includes('*') || listed.includes(pod);
+}
+
+/**
+ * Whether a departing member may go as far as its own --leave is concerned: its role does not
+ * take the event, it never configured (nothing to hand over), its sidecar reports the leave
+ * done, or an operator waived it.
+ */
+export function leaveSettled(resolved: Resolved, role: RolePlan, member: MemberPlan): boolean {
+  const app = resolved.app?.spec;
+  if (!app || !rolesTaking(app, [role.id], 'leave').includes(role.id)) return true;
+  if (member.status.stateDetail?.lastConfiguredContainer === undefined) return true;
+  if (leaveSkipped(resolved, member.status.pod)) return true;
+  const leave = resolved.published.events.find((e) => e.args[0] === '--leave' && eventFqdns(e).includes(member.fqdn));
+  const left = member.progress?.left;
+  return leave !== undefined && left !== undefined && compareEventIds(left, eventId(leave)) >= 0;
+}
+
 /** What planning one role needs from the whole cluster. */
 interface PlanContext {
   resolved: Resolved;
@@ -224,16 +268,22 @@ function planRole(
   const ports = app ? rolePorts(app, id) : [];
   const serviceOf = (pod: string) => (ports.length > 0 ? memberServiceName(resolved.identity.scheme, pod) : NO_SERVICE);
 
-  const member = (ordinal: number, status: MemberStatus, observation: PodObservation, flags: Partial<MemberPlan> = {}): MemberPlan => ({
-    ordinal,
-    fqdn: fqdnOf(status.pod),
-    status: observe(status, observation),
-    observation,
-    joined: false,
-    leaving: false,
-    service: serviceOf(status.pod),
-    ...flags,
-  });
+  const progressOf = (pod: string, observation: PodObservation) =>
+    memberProgress(resolved.observed.leases.get(memberLeaseName(pod)), observation.uid);
+  const member = (ordinal: number, status: MemberStatus, observation: PodObservation, flags: Partial<MemberPlan> = {}): MemberPlan => {
+    const progress = progressOf(status.pod, observation);
+    return {
+      ordinal,
+      fqdn: fqdnOf(status.pod),
+      status: observe(status, observation),
+      observation,
+      joined: false,
+      leaving: false,
+      service: serviceOf(status.pod),
+      ...(progress ? { progress } : {}),
+      ...flags,
+    };
+  };
 
   const known = (previous?.members ?? []).flatMap((status): MemberPlan[] => {
     const ordinal = podOrdinal(statefulSet, status.pod);
@@ -246,7 +296,7 @@ function planRole(
     if (ordinal >= wanted) return [member(ordinal, { ...status, state: 'delete pending' }, pod, { leaving: true })];
     const next = advance(status, pod, maxLog);
     const joined = next.state === 'configured' && status.state !== 'configured' && !status.stateDetail?.lastConfiguredContainer;
-    return [member(ordinal, acknowledge(next, pod, joined, resolved), pod, { joined })];
+    return [member(ordinal, acknowledge(next, pod, joined, resolved, progressOf(status.pod, pod)), pod, { joined })];
   });
 
   // New members fill free ordinals, but never above one still being deleted: pods are contiguous.
@@ -261,7 +311,7 @@ function planRole(
     const status: MemberStatus = { pod, service: '', nodeID: ++lastNodeID, state: 'create pending', stateDetail: {} };
     const next = advance(status, observation, maxLog);
     const joined = next.state === 'configured';
-    added.push(member(ordinal, acknowledge(next, observation, joined, resolved), observation, { joined }));
+    added.push(member(ordinal, acknowledge(next, observation, joined, resolved, progressOf(pod, observation)), observation, { joined }));
   }
   const members = [...known, ...added].sort((a, b) => a.ordinal - b.ordinal);
   const observedStatefulSet = resolved.observed.statefulSets.get(statefulSet);
@@ -275,7 +325,7 @@ function planRole(
 function settleDepartures(resolved: Resolved, roles: RolePlan[]): RolePlan[] {
   return roles.map((role) => {
     const members = role.members.map((m) =>
-      m.status.state === 'delete pending' && !m.leaving && departureHeard(resolved, roles, m)
+      m.status.state === 'delete pending' && !m.leaving && departureHeard(resolved, roles, m) && leaveSettled(resolved, role, m)
         ? { ...m, status: { ...m.status, state: 'deleting' as const } }
         : m,
     );

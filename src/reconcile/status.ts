@@ -3,13 +3,15 @@
 import type { Condition } from '../api/core.js';
 import type { ClusterState, KubeDirectorClusterStatus, MemberStateRollup, MemberStatus } from '../api/cluster.js';
 import { DATA_CLAIM, claimName } from './names.js';
-import type { Plan } from './plan.js';
 import type { Resolved } from './resolve.js';
 import type { Problem, Valid } from './validate.js';
+import type { Plan } from './plan.js';
 import type { Rendered } from './render/children.js';
 import { CONFIGMAP_LIMIT } from './render/config.js';
 import { NO_STORAGE } from './render/storage.js';
-import { eventFqdns, type NotificationEvent } from './notify.js';
+import { eventFqdns, eventId, type NotificationEvent } from './notify.js';
+import { SKIP_LEAVE_ANNOTATION, type MemberPlan } from './plan.js';
+import type { MemberStateDetail } from '../api/cluster.js';
 
 const condition = (resolved: Resolved, type: string, ok: boolean, reason: string, message: string): Condition => ({
   type,
@@ -98,6 +100,47 @@ function pendingNotifications(events: NotificationEvent[], role: string, member:
     });
 }
 
+/** How many attempts the agent makes at a notification before it skips it (see PROTOCOL.md). */
+const NOTIFY_ATTEMPTS = 3;
+
+/** The member's last failed notification, as status shows it. */
+function notifyError(member: MemberPlan, events: NotificationEvent[]): MemberStateDetail['notifyError'] {
+  const failure = member.progress?.notify;
+  if (!failure) return undefined;
+  return {
+    event: failure.event,
+    arguments: events.find((e) => eventId(e) === failure.event)?.args ?? [],
+    attempts: failure.attempts,
+    message: failure.reason,
+    startScriptStdoutMessage: failure.stdout,
+    startScriptStderrMessage: failure.stderr,
+  };
+}
+
+/** Whether every member heard what it was told: failed notifications and leaves, by member. */
+function notifiedCondition(resolved: Resolved, plan: Plan): Condition {
+  const failures = plan.roles.flatMap((role) =>
+    role.members.flatMap((m) => {
+      const failure = m.progress?.notify;
+      if (!failure) return [];
+      const event = resolved.published.events.find((e) => eventId(e) === failure.event);
+      const leave = m.status.state === 'delete pending' && event?.args[0] === '--leave';
+      const outcome = failure.attempts >= NOTIFY_ATTEMPTS ? (leave ? 'gave up; the member stays' : 'skipped') : 'retrying';
+      return [{ leave, text: `${m.status.pod}: event ${failure.event} failed ${failure.attempts} times (${failure.reason}; ${outcome})` }];
+    }),
+  );
+  if (failures.length === 0) return condition(resolved, 'MembersNotified', true, 'Notified', 'no notification has failed');
+  const leaving = failures.some((f) => f.leave);
+  const hint = leaving ? `; a member whose --leave failed stays until it succeeds or the annotation ${SKIP_LEAVE_ANNOTATION} names it` : '';
+  return condition(
+    resolved,
+    'MembersNotified',
+    false,
+    leaving ? 'LeaveFailed' : 'NotificationFailed',
+    `${failures.map((f) => f.text).join('; ')}${hint}; see status.roles[].members[].stateDetail.notifyError`,
+  );
+}
+
 export function clusterStatus(resolved: Valid, plan: Plan, rendered: Rendered): KubeDirectorClusterStatus {
   const { storage, publication } = rendered;
   const deferred = [...rendered.deferred];
@@ -115,7 +158,7 @@ export function clusterStatus(resolved: Valid, plan: Plan, rendered: Rendered): 
         id: role.id,
         statefulSet: role.statefulSet,
         members: role.members.map((member) => ({
-          ...withPending(member.status, pendingNotifications(publication.events, role.id, member)),
+          ...withPending(member.status, pendingNotifications(publication.events, role.id, member), notifyError(member, publication.events)),
           service: member.service,
           ...(dataClaim ? { pvc: claimName(DATA_CLAIM, member.status.pod) } : {}),
           ...(devices.length > 0 ? { blockDevicePaths: devices } : {}),
@@ -142,13 +185,17 @@ export function clusterStatus(resolved: Valid, plan: Plan, rendered: Rendered): 
       validCondition(resolved, []),
       readyCondition(resolved, state, members, ready, memberStateRollup),
       specAppliedCondition(resolved, deferred),
+      notifiedCondition(resolved, plan),
     ],
   };
 }
 
-function withPending(status: MemberStatus, pending: { arguments: string[] }[]): MemberStatus {
-  const { pendingNotifyCmds: _old, ...detail } = status.stateDetail ?? {};
-  return { ...status, stateDetail: pending.length > 0 ? { ...detail, pendingNotifyCmds: pending } : detail };
+function withPending(status: MemberStatus, pending: { arguments: string[] }[], error: MemberStateDetail['notifyError']): MemberStatus {
+  const { pendingNotifyCmds: _old, notifyError: _oldError, ...detail } = status.stateDetail ?? {};
+  return {
+    ...status,
+    stateDetail: { ...detail, ...(pending.length > 0 ? { pendingNotifyCmds: pending } : {}), ...(error ? { notifyError: error } : {}) },
+  };
 }
 
 /** The status of a cluster whose children are frozen: what was known before, and why nothing moves. */

@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../src/reconcile/', import.meta.url));
 
 const LAYERS: [layer: string, modules: RegExp][] = [
-  ['shared', /^(app-queries|configmeta|connections|kinds|labels|names|notify|observed|pods|progress|quantity|secret-keys|render\/persist)$/],
+  [
+    'shared',
+    /^(app-queries|configmeta|connections|kinds|labels|names|notify|observed|pods|progress|quantity|secret-keys|render\/persist)$/,
+  ],
   ['resolve', /^resolve$/],
   ['validate', /^validate$/],
   ['plan', /^plan$/],

@@ -8,14 +8,24 @@ t.test('defaults', async (t) => {
 });
 
 t.test('settings from the environment', async (t) => {
-  t.same(configFromEnv({ PORT: '9443', HOST: '127.0.0.1', LOG_LEVEL: 'debug', BODY_LIMIT_BYTES: '134217728', KD_NAMESPACE: 'kd-system', KD_MEMBER_IMAGE: 'registry.local/kdhooks@sha256:abc' }), {
-    host: '127.0.0.1',
-    port: 9443,
-    logLevel: 'debug',
-    bodyLimit: 134217728,
-    systemNamespace: 'kd-system',
-    memberImage: 'registry.local/kdhooks@sha256:abc',
-  });
+  t.same(
+    configFromEnv({
+      PORT: '9443',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'debug',
+      BODY_LIMIT_BYTES: '134217728',
+      KD_NAMESPACE: 'kd-system',
+      KD_MEMBER_IMAGE: 'registry.local/kdhooks@sha256:abc',
+    }),
+    {
+      host: '127.0.0.1',
+      port: 9443,
+      logLevel: 'debug',
+      bodyLimit: 134217728,
+      systemNamespace: 'kd-system',
+      memberImage: 'registry.local/kdhooks@sha256:abc',
+    },
+  );
 });
 
 t.test('bad values are refused with the variable named', async (t) => {

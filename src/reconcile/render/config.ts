@@ -66,6 +66,12 @@ function newEvents(resolved: Valid, plan: Plan) {
       if (fqdns.length > 0) events.push(membershipEvent(name, role.id, fqdns, takers));
     }
   }
+  // A departing member that was configured, of a role that opted in, runs --leave itself.
+  for (const role of plan.roles) {
+    if (!rolesTaking(app, [role.id], 'leave').includes(role.id)) continue;
+    const fqdns = role.members.filter((m) => m.leaving && m.status.stateDetail?.lastConfiguredContainer !== undefined).map((m) => m.fqdn);
+    if (fqdns.length > 0) events.push(membershipEvent('leave', role.id, fqdns, [role.id]));
+  }
   // A cluster's first configuration includes its connections; only later changes need --reconnect.
   const previousHash = resolved.previous.state !== undefined ? (resolved.previous.lastConnectionHash ?? '') : undefined;
   const reconnectTakers = rolesTaking(app, roleIds, 'reconnect');
