@@ -2,9 +2,10 @@
 // with Metacontroller, against the real hook server, printed step by step as kubectl shows them.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import type { KubeObject } from '../api/meta.js';
+import type { KubeDirectorApp, KubeDirectorCluster } from '../api/resources.js';
 import { buildServer } from '../server/app.js';
 import { Simulator, agentModel } from '../sim/index.js';
+import { isObject } from '../sim/json.js';
 
 const NAMESPACE = 'default';
 
@@ -20,7 +21,14 @@ export const EXAMPLES: Record<string, DemoExample> = {
   cassandra: { app: 'catalog/cassandra.yaml', cluster: 'clusters/cassandra.yaml', scale: { role: 'worker', members: 3 } },
 };
 
-const read = (root: URL, path: string) => parse(readFileSync(new URL(path, root), 'utf8')) as KubeObject & { spec: any };
+const read = (root: URL, path: string): unknown => parse(readFileSync(new URL(path, root), 'utf8'));
+
+/** A manifest of this repository; the simulated API server checks it against its schema when it is applied. */
+function readObject(root: URL, path: string): Record<string, unknown> {
+  const object = read(root, path);
+  if (!isObject(object)) throw new Error(`${path} does not hold an object`);
+  return object;
+}
 
 export async function demo(names: string[], root: URL, print: (text: string) => void): Promise<void> {
   const server = buildServer({ logLevel: 'silent' });
@@ -28,7 +36,7 @@ export async function demo(names: string[], root: URL, print: (text: string) => 
   try {
     const sim = new Simulator({
       hookUrl: address,
-      controller: read(root, 'metacontroller/compositecontroller.yaml'),
+      controller: readObject(root, 'metacontroller/compositecontroller.yaml'),
       container: agentModel(),
     });
     const command = (text: string) => {
@@ -47,8 +55,8 @@ export async function demo(names: string[], root: URL, print: (text: string) => 
     for (const name of names) {
       const example = EXAMPLES[name];
       if (!example) throw new Error(`no example "${name}"; there are ${Object.keys(EXAMPLES).join(', ')}`);
-      const app = read(root, example.app);
-      const cluster = read(root, example.cluster);
+      const app = readObject(root, example.app) as KubeDirectorApp;
+      const cluster = readObject(root, example.cluster) as KubeDirectorCluster;
       print(`\n# ${app.spec.label.name}: ${app.spec.label.description ?? ''}`);
       command(`kubectl apply -f ${example.app}`);
       sim.apply(app);
@@ -63,7 +71,8 @@ export async function demo(names: string[], root: URL, print: (text: string) => 
       show('kdcluster');
       const { scale } = example;
       if (scale) {
-        const role = cluster.spec.roles.find((r: { id: string }) => r.id === scale.role);
+        const role = cluster.spec.roles.find((r) => r.id === scale.role);
+        if (!role) throw new Error(`${example.cluster} has no role ${scale.role}`);
         role.members = scale.members;
         command(
           `kubectl patch kdcluster ${cluster.metadata.name} --type json -p '[{"op":"replace","path":"/spec/roles/${cluster.spec.roles.indexOf(role)}/members","value":${role.members}}]'`,

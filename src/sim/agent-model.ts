@@ -4,11 +4,7 @@
 import type { KubeObject } from '../api/meta.js';
 import { CONFIG_VOLUME, SECRETS_VOLUME } from '../guest/index.js';
 import type { ContainerOutcome } from './controllers/kubelet.js';
-
-interface PodView {
-  spec?: { volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string } }[] };
-  status?: { containerStatuses?: { name: string; containerID?: string; ready?: boolean }[] };
-}
+import { asConfigMap, asPod } from './objects.js';
 
 /** Where mounted objects are read from: the simulator, or a real API server. */
 export interface ObjectSource {
@@ -17,7 +13,7 @@ export interface ObjectSource {
 
 /** The ConfigMap and Secret a member mounts, as stored now (undefined until they exist). */
 export async function mountedConfig(pod: KubeObject, source: ObjectSource): Promise<{ configMap?: KubeObject; secret?: KubeObject }> {
-  const volumes = (pod as PodView).spec?.volumes ?? [];
+  const volumes = asPod(pod).spec.volumes ?? [];
   const configMap = volumes.find((v) => v.name === CONFIG_VOLUME)?.configMap?.name;
   const secret = volumes.find((v) => v.name === SECRETS_VOLUME)?.secret?.secretName;
   const namespace = pod.metadata.namespace ?? 'default';
@@ -30,9 +26,10 @@ export async function mountedConfig(pod: KubeObject, source: ObjectSource): Prom
 export function agentModel(): (pod: KubeObject, source: ObjectSource) => Promise<ContainerOutcome> {
   const seen = new Map<string, string>();
   return async (pod, source) => {
-    const generation = ((await mountedConfig(pod, source)).configMap?.data as Record<string, string> | undefined)?.generation;
+    const { configMap } = await mountedConfig(pod, source);
+    const generation = configMap && asConfigMap(configMap).data?.generation;
     if (generation === undefined) return { ready: false };
-    const app = (pod as PodView).status?.containerStatuses?.find((c) => c.name === 'app');
+    const app = asPod(pod).status?.containerStatuses?.find((c) => c.name === 'app');
     const key = `${pod.metadata.uid}/${app?.containerID ?? ''}`;
     if (seen.get(key) === generation) return { ready: true };
     seen.set(key, generation);

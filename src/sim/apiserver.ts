@@ -3,8 +3,9 @@
 // for everything). Every stored change is logged so that a round can say what it changed.
 import type { Clock } from './clock.js';
 import { applyDefaults } from './defaults.js';
-import { clone, deepEqual, diffPaths, type Obj } from './json.js';
+import { clone, deepEqual, diffPaths, isObject } from './json.js';
 import { KINDS, SYSTEM_METADATA, type KindInfo } from './kinds.js';
+import { asPod, namespaceOf, type KubeObject } from './objects.js';
 import { ServiceAllocator } from './services.js';
 import { objectErrors, updateErrors } from './validation.js';
 
@@ -18,12 +19,13 @@ export class ApiError extends Error {
 }
 
 /** An admission check: the reasons to refuse obj (old is the stored object on updates). */
-export type Admission = (obj: Obj, old: Obj | undefined) => string[];
+export type Admission = (obj: KubeObject, old: KubeObject | undefined) => string[];
 
 const keyOf = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
+const keyOfObject = (obj: KubeObject) => keyOf(obj.kind, namespaceOf(obj), obj.metadata.name);
 
 export class ApiServer {
-  private readonly objects = new Map<string, Obj>();
+  private readonly objects = new Map<string, KubeObject>();
   private readonly uids = new Set<string>();
   private lastUid = 0;
   private lastResourceVersion = 0;
@@ -36,21 +38,21 @@ export class ApiServer {
     private readonly admission: Admission = () => [],
   ) {}
 
-  get(kind: string, namespace: string, name: string): Obj | undefined {
+  get(kind: string, namespace: string, name: string): KubeObject | undefined {
     const obj = this.objects.get(keyOf(kind, namespace, name));
     return obj && clone(obj);
   }
 
   /** Objects of kind (in namespace when given), sorted by namespace then name. */
-  list(kind: string, namespace?: string): Obj[] {
+  list(kind: string, namespace?: string): KubeObject[] {
     return [...this.objects.values()]
       .filter((o) => o.kind === kind && (namespace === undefined || o.metadata.namespace === namespace))
-      .sort((a, b) => compare(a.metadata.namespace, b.metadata.namespace) || compare(a.metadata.name, b.metadata.name))
+      .sort((a, b) => compare(namespaceOf(a), namespaceOf(b)) || compare(a.metadata.name, b.metadata.name))
       .map(clone);
   }
 
   /** Every object, in the order of list(). */
-  all(): Obj[] {
+  all(): KubeObject[] {
     return [...new Set([...this.objects.values()].map((o) => o.kind))].sort().flatMap((kind) => this.list(kind));
   }
 
@@ -58,7 +60,7 @@ export class ApiServer {
     return this.uids.has(uid);
   }
 
-  create(input: Obj): Obj {
+  create(input: KubeObject): KubeObject {
     const info = kindInfo(input);
     const obj = clone(input);
     const namespace = (obj.metadata.namespace ??= 'default');
@@ -78,7 +80,7 @@ export class ApiServer {
   }
 
   /** A write of the main resource: server metadata and (for status subresources) status stay as stored. */
-  update(input: Obj): Obj {
+  update(input: KubeObject): KubeObject {
     const info = kindInfo(input);
     const old = this.stored(input);
     const obj = clone(input);
@@ -94,7 +96,7 @@ export class ApiServer {
   }
 
   /** A write of the status subresource: only status changes. */
-  updateStatus(input: Obj): Obj {
+  updateStatus(input: KubeObject): KubeObject {
     const info = kindInfo(input);
     const old = this.stored(input);
     const obj = clone(old);
@@ -114,7 +116,7 @@ export class ApiServer {
       return;
     }
     const obj = clone(old);
-    const grace = graceful ? (obj.spec?.terminationGracePeriodSeconds ?? 30) : 0;
+    const grace = graceful ? (asPod(obj).spec.terminationGracePeriodSeconds ?? 30) : 0;
     obj.metadata.deletionTimestamp = this.clock.timestamp(this.clock.now + grace);
     obj.metadata.deletionGracePeriodSeconds = grace;
     if (obj.metadata.generation !== undefined) obj.metadata.generation += 1;
@@ -129,21 +131,21 @@ export class ApiServer {
     if (obj?.metadata.deletionTimestamp) this.remove(obj);
   }
 
-  private stored(input: Obj): Obj {
-    const old = this.objects.get(keyOf(input.kind, input.metadata.namespace ?? 'default', input.metadata.name));
+  private stored(input: KubeObject): KubeObject {
+    const old = this.objects.get(keyOfObject(input));
     if (!old) throw new ApiError('NotFound', `${input.kind} "${input.metadata.name}" not found`);
     return old;
   }
 
-  private validate(info: KindInfo, obj: Obj, old: Obj | undefined): void {
+  private validate(info: KindInfo, obj: KubeObject, old: KubeObject | undefined): void {
     const errors = [...objectErrors(obj), ...(old ? updateErrors(old, obj) : []), ...this.admission(obj, old)];
     if (errors.length) throw new ApiError('Invalid', `${qualifiedKind(info)} "${obj.metadata.name}" is invalid: ${errors.join(', ')}`);
   }
 
-  private store(info: KindInfo, obj: Obj, old: Obj): Obj {
-    const content = (o: Obj) =>
+  private store(info: KindInfo, obj: KubeObject, old: KubeObject): KubeObject {
+    const content = (o: KubeObject) =>
       Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'metadata' && !(k === 'status' && info.statusSubresource)));
-    if (info.generation && !deepEqual(content(old), content(obj))) obj.metadata.generation = old.metadata.generation + 1;
+    if (info.generation && !deepEqual(content(old), content(obj))) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
     if (deepEqual(obj, old)) return clone(old);
     // With the last finalizer gone, a deletion without grace period completes.
     if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && !obj.metadata.deletionGracePeriodSeconds) {
@@ -152,22 +154,24 @@ export class ApiServer {
     }
     const changed = diffPaths(old, obj);
     obj.metadata.resourceVersion = String(++this.lastResourceVersion);
-    this.objects.set(keyOf(obj.kind, obj.metadata.namespace, obj.metadata.name), obj);
-    this.changes.push(`updated ${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name} (${changed.join(', ')})`);
+    this.objects.set(keyOfObject(obj), obj);
+    this.changes.push(`updated ${obj.kind} ${namespaceOf(obj)}/${obj.metadata.name} (${changed.join(', ')})`);
     return clone(obj);
   }
 
-  private remove(obj: Obj): void {
-    this.objects.delete(keyOf(obj.kind, obj.metadata.namespace, obj.metadata.name));
-    this.uids.delete(obj.metadata.uid);
-    this.changes.push(`deleted ${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name}`);
+  private remove(obj: KubeObject): void {
+    this.objects.delete(keyOfObject(obj));
+    if (obj.metadata.uid !== undefined) this.uids.delete(obj.metadata.uid);
+    this.changes.push(`deleted ${obj.kind} ${namespaceOf(obj)}/${obj.metadata.name}`);
   }
 }
 
-function kindInfo(obj: Obj): KindInfo {
+function kindInfo(obj: KubeObject): KindInfo {
   const info = KINDS.find((k) => k.kind === obj.kind && k.apiVersion === obj.apiVersion);
   if (!info) throw new ApiError('NotFound', `no matches for kind "${obj.kind}" in version "${obj.apiVersion}"`);
-  if (!obj.metadata?.name) throw new ApiError('Invalid', `${obj.kind}: metadata.name: Required value: name or generateName is required`);
+  // Clients' objects arrive unchecked: this is where a missing name is caught.
+  if (!isObject(obj.metadata) || !obj.metadata.name)
+    throw new ApiError('Invalid', `${obj.kind}: metadata.name: Required value: name or generateName is required`);
   return info;
 }
 
@@ -178,7 +182,7 @@ function qualifiedKind(info: KindInfo): string {
 }
 
 /** Sets obj[field] to source[field], or removes it when source has none. */
-function restore(obj: Obj, source: Obj, field: string): void {
+function restore(obj: KubeObject, source: KubeObject, field: string): void {
   if (source[field] === undefined) delete obj[field];
   else obj[field] = clone(source[field]);
 }

@@ -10,12 +10,13 @@ export class Clock {
     return new Date(EPOCH_MS + seconds * 1000).toISOString().replace('.000Z', 'Z');
   }
 
-  seconds(timestamp: string): number {
-    return (Date.parse(timestamp) - EPOCH_MS) / 1000;
+  /** NaN, which is neither before nor after any time, when there is no timestamp. */
+  seconds(timestamp: string | null | undefined): number {
+    return (Date.parse(timestamp ?? '') - EPOCH_MS) / 1000;
   }
 
   /** How long ago timestamp was, as kubectl prints it in AGE columns. */
-  age(timestamp: string | undefined): string {
+  age(timestamp: string | null | undefined): string {
     return timestamp ? humanDuration(this.now - this.seconds(timestamp)) : '<unknown>';
   }
 }

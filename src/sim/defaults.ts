@@ -1,27 +1,34 @@
 // The API server's defaulting of the built-in kinds: observed objects carry these fields even
 // when the hook never wrote them, which is what Metacontroller's 3-way merge has to live with.
-import type { Obj } from './json.js';
+import { isObject, objectAt, objectsAt, stringAt, valueAt, type JsonObject } from './json.js';
+import { asSecret, type KubeObject } from './objects.js';
 import { defaultService, type ServiceAllocator } from './services.js';
 
 export const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
 const DEFAULT_STORAGE_CLASS = 'standard';
 
+// Defaulting runs before validation, on objects as clients sent them: the nested fields are
+// read as free-form JSON, and a field that holds something unexpected is left for validation.
+
 /** Fills defaults into obj (a create when old is undefined, else an update of old). */
-export function applyDefaults(obj: Obj, old: Obj | undefined, allocator: ServiceAllocator): void {
+export function applyDefaults(obj: KubeObject, old: KubeObject | undefined, allocator: ServiceAllocator): void {
   switch (obj.kind) {
     case 'Pod':
-      defaultPodSpec((obj.spec ??= {}));
+      within(obj, 'spec', defaultPodSpec);
       if (!old) obj.status = { phase: 'Pending' };
       break;
     case 'StatefulSet':
-      defaultStatefulSetSpec((obj.spec ??= {}));
+      within(obj, 'spec', defaultStatefulSetSpec);
       if (!old) obj.status = { replicas: 0, availableReplicas: 0 };
       break;
     case 'PersistentVolumeClaim':
-      (obj.spec ??= {}).volumeMode ??= 'Filesystem';
+      within(obj, 'spec', (spec) => {
+        spec.volumeMode ??= 'Filesystem';
+        // The DefaultStorageClass admission plugin.
+        if (!old) spec.storageClassName ??= DEFAULT_STORAGE_CLASS;
+      });
       if (!old) {
-        // The DefaultStorageClass and StorageObjectInUseProtection admission plugins.
-        obj.spec.storageClassName ??= DEFAULT_STORAGE_CLASS;
+        // The StorageObjectInUseProtection admission plugin.
         obj.metadata.finalizers = [...new Set([...(obj.metadata.finalizers ?? []), PVC_PROTECTION])];
         obj.status = { phase: 'Pending' };
       }
@@ -35,52 +42,75 @@ export function applyDefaults(obj: Obj, old: Obj | undefined, allocator: Service
   }
 }
 
-function defaultStatefulSetSpec(spec: Obj): void {
+/** Fills obj[key], made an empty object first when absent. */
+function within(obj: JsonObject, key: string, fill: (field: JsonObject) => void): void {
+  obj[key] ??= {};
+  const field = obj[key];
+  if (isObject(field)) fill(field);
+}
+
+function defaultStatefulSetSpec(spec: JsonObject): void {
   spec.replicas ??= 1;
   spec.podManagementPolicy ??= 'OrderedReady';
   spec.updateStrategy ??= { type: 'RollingUpdate' };
   // Only a rollingUpdate that is there gets its partition; none is added.
-  if (spec.updateStrategy.type === 'RollingUpdate' && spec.updateStrategy.rollingUpdate) spec.updateStrategy.rollingUpdate.partition ??= 0;
+  const strategy = objectAt(spec, 'updateStrategy');
+  const rollingUpdate = strategy?.type === 'RollingUpdate' ? objectAt(strategy, 'rollingUpdate') : undefined;
+  if (rollingUpdate) rollingUpdate.partition ??= 0;
   spec.revisionHistoryLimit ??= 10;
-  const retention = (spec.persistentVolumeClaimRetentionPolicy ??= {});
-  retention.whenDeleted ??= 'Retain';
-  retention.whenScaled ??= 'Retain';
-  defaultPodSpec(((spec.template ??= {}).spec ??= {}));
-  for (const claim of (spec.volumeClaimTemplates ?? []) as Obj[]) {
-    (claim.spec ??= {}).volumeMode ??= 'Filesystem';
+  within(spec, 'persistentVolumeClaimRetentionPolicy', (retention) => {
+    retention.whenDeleted ??= 'Retain';
+    retention.whenScaled ??= 'Retain';
+  });
+  within(spec, 'template', (template) => {
+    within(template, 'spec', defaultPodSpec);
+  });
+  for (const claim of objectsAt(spec, 'volumeClaimTemplates')) {
+    within(claim, 'spec', (claimSpec) => {
+      claimSpec.volumeMode ??= 'Filesystem';
+    });
     claim.status ??= { phase: 'Pending' };
   }
 }
 
-function defaultPodSpec(spec: Obj): void {
+function defaultPodSpec(spec: JsonObject): void {
   spec.restartPolicy ??= 'Always';
   spec.dnsPolicy ??= 'ClusterFirst';
   spec.schedulerName ??= 'default-scheduler';
   spec.terminationGracePeriodSeconds ??= 30;
   spec.securityContext ??= {};
-  for (const container of [...(spec.initContainers ?? []), ...(spec.containers ?? [])] as Obj[]) defaultContainer(container);
-  for (const volume of (spec.volumes ?? []) as Obj[]) {
-    for (const source of ['configMap', 'secret', 'downwardAPI', 'projected']) if (volume[source]) volume[source].defaultMode ??= 420;
-    for (const item of (volume.downwardAPI?.items ?? []) as Obj[]) if (item.fieldRef) item.fieldRef.apiVersion ??= 'v1';
+  for (const container of [...objectsAt(spec, 'initContainers'), ...objectsAt(spec, 'containers')]) defaultContainer(container);
+  for (const volume of objectsAt(spec, 'volumes')) {
+    for (const key of ['configMap', 'secret', 'downwardAPI', 'projected']) {
+      const source = objectAt(volume, key);
+      if (source) source.defaultMode ??= 420;
+    }
+    for (const item of objectsAt(objectAt(volume, 'downwardAPI') ?? {}, 'items')) {
+      const fieldRef = objectAt(item, 'fieldRef');
+      if (fieldRef) fieldRef.apiVersion ??= 'v1';
+    }
   }
 }
 
-function defaultContainer(container: Obj): void {
+function defaultContainer(container: JsonObject): void {
   container.terminationMessagePath ??= '/dev/termination-log';
   container.terminationMessagePolicy ??= 'File';
-  container.imagePullPolicy ??= pullPolicy(String(container.image ?? ''));
+  container.imagePullPolicy ??= pullPolicy(stringAt(container, 'image') ?? '');
   container.resources ??= {};
-  for (const port of (container.ports ?? []) as Obj[]) port.protocol ??= 'TCP';
-  for (const probe of [container.livenessProbe, container.readinessProbe, container.startupProbe] as (Obj | undefined)[]) {
+  for (const port of objectsAt(container, 'ports')) port.protocol ??= 'TCP';
+  for (const key of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+    const probe = objectAt(container, key);
     if (!probe) continue;
     probe.timeoutSeconds ??= 1;
     probe.periodSeconds ??= 10;
     probe.successThreshold ??= 1;
     probe.failureThreshold ??= 3;
-    if (probe.httpGet) probe.httpGet.scheme ??= 'HTTP';
+    const httpGet = objectAt(probe, 'httpGet');
+    if (httpGet) httpGet.scheme ??= 'HTTP';
   }
-  for (const env of (container.env ?? []) as Obj[]) {
-    if (env.valueFrom?.fieldRef) env.valueFrom.fieldRef.apiVersion ??= 'v1';
+  for (const env of objectsAt(container, 'env')) {
+    const fieldRef = valueAt(env, '.valueFrom.fieldRef');
+    if (isObject(fieldRef)) fieldRef.apiVersion ??= 'v1';
     // value is omitempty: an empty one is not stored.
     if (env.value === '') delete env.value;
   }
@@ -94,13 +124,11 @@ function pullPolicy(image: string): string {
 }
 
 /** stringData is write-only: the API server folds it into data (base64). */
-function defaultSecret(secret: Obj): void {
+function defaultSecret(obj: KubeObject): void {
+  const secret = asSecret(obj);
   secret.type ??= 'Opaque';
   if (!secret.stringData) return;
-  const encoded = Object.entries(secret.stringData as Record<string, string>).map(([k, v]) => [
-    k,
-    Buffer.from(v, 'utf8').toString('base64'),
-  ]);
+  const encoded = Object.entries(secret.stringData).map(([k, v]): [string, string] => [k, Buffer.from(v, 'utf8').toString('base64')]);
   secret.data = { ...secret.data, ...Object.fromEntries(encoded) };
   delete secret.stringData;
 }

@@ -1,11 +1,33 @@
 // Plain-JSON helpers: the simulator stores objects as JSON values, the way the API server
-// and Metacontroller's unstructured objects see them.
+// and Metacontroller's unstructured objects see them. Free-form parts are JsonObjects whose
+// fields are read through the narrowing helpers below, never assumed.
 import { isDeepStrictEqual } from 'node:util';
 
-/** A JSON object whose fields the simulator reads and writes freely. */
-export type Obj = Record<string, any>;
+/** A JSON object whose fields are not known in advance: each is checked where it is read. */
+export type JsonObject = Record<string, unknown>;
 
-export const isObject = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** obj[key] when it is an object, else undefined. */
+export const objectAt = (obj: JsonObject, key: string): JsonObject | undefined => {
+  const value = obj[key];
+  return isObject(value) ? value : undefined;
+};
+
+/** obj[key] when it is an array, else an empty one. */
+export const arrayAt = (obj: JsonObject, key: string): unknown[] => {
+  const value = obj[key];
+  return Array.isArray(value) ? value : [];
+};
+
+/** The objects among obj[key]'s items (an absent or non-list field has none). */
+export const objectsAt = (obj: JsonObject, key: string): JsonObject[] => arrayAt(obj, key).filter(isObject);
+
+/** obj[key] when it is a string, else undefined. */
+export const stringAt = (obj: JsonObject, key: string): string | undefined => {
+  const value = obj[key];
+  return typeof value === 'string' ? value : undefined;
+};
 
 export const clone = <T>(value: T): T => structuredClone(value);
 

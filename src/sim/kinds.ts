@@ -1,6 +1,6 @@
 // The resource types the simulated API server serves, and the names kubectl accepts for them.
 import { Definitions } from '../api/resources.js';
-import type { Obj } from './json.js';
+import type { KubeObject } from './objects.js';
 
 /** Metadata only the API server writes (what Metacontroller calls objectMetaSystemFields). */
 export const SYSTEM_METADATA = [
@@ -75,8 +75,8 @@ export function kindOfResource(apiVersion: string, resource: string): KindInfo |
 }
 
 /** The outer key of a v2 hook object map: `Kind.apiVersion` (`Service.v1`, `StatefulSet.apps/v1`). */
-export const typeKey = (obj: Obj) => `${obj.kind}.${obj.apiVersion}`;
+export const typeKey = (obj: { kind: string; apiVersion: string }) => `${obj.kind}.${obj.apiVersion}`;
 
 /** The inner key of a v2 hook object map. */
-export const nameKey = (obj: Obj): string =>
+export const nameKey = (obj: KubeObject): string =>
   obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name;

@@ -1,6 +1,6 @@
 // Metacontroller's client-side apply (pkg/dynamic/apply): a 3-way merge of the observed
 // object, the last applied desired state (from an annotation) and the new desired state.
-import { clone, isObject, type Obj } from './json.js';
+import { clone, isObject, type JsonObject } from './json.js';
 
 /** Where Metacontroller's dynamic-apply keeps what it last applied (pkg/dynamic/apply). */
 export const LAST_APPLIED = 'metacontroller.k8s.io/last-applied-configuration';
@@ -13,9 +13,14 @@ export interface MergeOptions {
   listMaps?: boolean;
 }
 
-/** observed with the change from lastApplied to desired applied to it (inputs are not modified). */
-export function threeWayMerge(observed: Obj, lastApplied: Obj | undefined, desired: Obj, { listMaps = true }: MergeOptions = {}): Obj {
-  return new Merger(listMaps).value(clone(observed), lastApplied, clone(desired)) as Obj;
+/** observed with the change from lastApplied to desired applied to it (inputs are not modified; a lastApplied that is not an object counts as none). */
+export function threeWayMerge(
+  observed: JsonObject,
+  lastApplied: unknown,
+  desired: JsonObject,
+  { listMaps = true }: MergeOptions = {},
+): JsonObject {
+  return new Merger(listMaps).object(clone(observed), isObject(lastApplied) ? lastApplied : undefined, clone(desired));
 }
 
 class Merger {
@@ -31,7 +36,7 @@ class Merger {
     return desired;
   }
 
-  object(destination: Obj, lastApplied: Obj | undefined, desired: Obj | undefined): Obj {
+  object(destination: JsonObject, lastApplied: JsonObject | undefined, desired: JsonObject | undefined): JsonObject {
     // Fields the previous desired state had and this one dropped are removed.
     for (const key of Object.keys(lastApplied ?? {})) if (!desired || !(key in desired)) delete destination[key];
     for (const [key, value] of Object.entries(desired ?? {})) destination[key] = this.value(destination[key], lastApplied?.[key], value);
@@ -42,23 +47,23 @@ class Merger {
     const key = this.listMaps ? listMapKey(destination, lastApplied ?? [], desired ?? []) : undefined;
     // Not a list of keyed objects: the desired list replaces the observed one.
     if (!key) return desired ?? null;
-    const toMap = (list: unknown[] = []) => Object.fromEntries(list.map((item) => [String((item as Obj)[key]), item]));
+    // listMapKey found every item an object.
+    const id = (item: unknown) => String(isObject(item) ? item[key] : undefined);
+    const toMap = (list: unknown[] = []) => Object.fromEntries(list.map((item) => [id(item), item]));
     const merged = this.object(toMap(destination), lastApplied && toMap(lastApplied), desired && toMap(desired));
     // Observed order first, then new desired items in their order.
     const added = new Set<string>();
     const result: unknown[] = [];
-    for (const item of destination) {
-      const id = String((item as Obj)[key]);
-      if (id in merged) {
-        result.push(merged[id]);
-        added.add(id);
+    for (const itemId of destination.map(id)) {
+      if (itemId in merged) {
+        result.push(merged[itemId]);
+        added.add(itemId);
       }
     }
-    for (const item of desired ?? []) {
-      const id = String((item as Obj)[key]);
-      if (!added.has(id)) {
-        result.push(merged[id]);
-        added.add(id);
+    for (const itemId of (desired ?? []).map(id)) {
+      if (!added.has(itemId)) {
+        result.push(merged[itemId]);
+        added.add(itemId);
       }
     }
     return result;

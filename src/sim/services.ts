@@ -1,6 +1,6 @@
 // What the API server and the cloud controller do for Services: cluster IPs, node ports,
 // load balancer addresses. All allocated from counters, so every run gets the same values.
-import type { Obj } from './json.js';
+import { asService, type KubeObject, type LoadBalancerStatus, type Service, type ServicePort, type ServiceSpec } from './objects.js';
 
 export class ServiceAllocator {
   private nextClusterIP = 10; // the first addresses belong to the kubernetes and DNS services
@@ -22,27 +22,30 @@ export class ServiceAllocator {
   }
 }
 
-const usesNodePorts = (spec: Obj) => spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+const usesNodePorts = (spec: ServiceSpec) => spec.type === 'NodePort' || spec.type === 'LoadBalancer';
 
 /**
  * Defaults and allocations of a Service being written. Values an update leaves out keep what was
  * allocated before (the API server's patchAllocatedValues), so Metacontroller's merge never moves them.
  */
-export function defaultService(service: Obj, old: Obj | undefined, allocator: ServiceAllocator): void {
+export function defaultService(obj: KubeObject, old: KubeObject | undefined, allocator: ServiceAllocator): void {
+  // As the client sent it: the spec is filled in here, so it may be missing.
+  const service = obj as Partial<Service>;
   const spec = (service.spec ??= {});
   spec.type ??= 'ClusterIP';
   spec.sessionAffinity ??= 'None';
-  if (!spec.clusterIP && old?.spec?.clusterIP) {
-    spec.clusterIP = old.spec.clusterIP;
-    spec.clusterIPs ??= old.spec.clusterIPs;
+  const previous = old && asService(old).spec;
+  if (!spec.clusterIP && previous?.clusterIP) {
+    spec.clusterIP = previous.clusterIP;
+    spec.clusterIPs ??= previous.clusterIPs;
   }
   spec.clusterIP ||= allocator.clusterIP();
   spec.clusterIPs ??= [spec.clusterIP];
   spec.ipFamilies ??= ['IPv4'];
   spec.ipFamilyPolicy ??= 'SingleStack';
   spec.internalTrafficPolicy ??= 'Cluster';
-  const oldPorts: Obj[] = old?.spec?.ports ?? [];
-  for (const port of (spec.ports ?? []) as Obj[]) {
+  const oldPorts: ServicePort[] = previous?.ports ?? [];
+  for (const port of spec.ports ?? []) {
     port.protocol ??= 'TCP';
     port.targetPort ??= port.port;
     if (!usesNodePorts(spec)) delete port.nodePort;
@@ -58,8 +61,8 @@ export function defaultService(service: Obj, old: Obj | undefined, allocator: Se
 }
 
 /** The status the cloud controller gives a Service: an ingress address for load balancers, nothing otherwise. */
-export function loadBalancerStatus(service: Obj, allocator: ServiceAllocator): Obj {
-  if (service.spec?.type !== 'LoadBalancer') return { loadBalancer: {} };
+export function loadBalancerStatus(service: Service, allocator: ServiceAllocator): LoadBalancerStatus {
+  if (service.spec.type !== 'LoadBalancer') return { loadBalancer: {} };
   const current = service.status?.loadBalancer?.ingress;
   return { loadBalancer: { ingress: current?.length ? current : [{ ip: allocator.loadBalancerIP() }] } };
 }

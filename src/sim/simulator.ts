@@ -8,12 +8,13 @@ import { Kubelet, type ContainerOutcome } from './controllers/kubelet.js';
 import { stepLoadBalancers } from './controllers/load-balancers.js';
 import { stepStatefulSets } from './controllers/statefulset.js';
 import { stepVolumes } from './controllers/volumes.js';
-import { canonicalJson, clone, type Obj } from './json.js';
+import { canonicalJson, clone } from './json.js';
 import { KINDS, resolveKind } from './kinds.js';
 import { threeWayMerge } from './merge.js';
 import { Metacontroller } from './metacontroller/composite.js';
 import { readController, type ControllerConfig } from './metacontroller/config.js';
 import { HookClient, type HookCall } from './metacontroller/hooks.js';
+import type { KubeObject as StoredObject } from './objects.js';
 import { memoryStore } from './store.js';
 import { renderTable } from './table.js';
 
@@ -67,7 +68,7 @@ export class Simulator {
     this.kubelet = new Kubelet(
       store,
       this.clock,
-      (pod) => (behaviour ? behaviour(pod as KubeObject, this) : { ready: true }),
+      (pod) => (behaviour ? behaviour(pod, this) : { ready: true }),
       (m) => {
         this.record('kubelet', m);
       },
@@ -80,7 +81,7 @@ export class Simulator {
 
   /** Like `kubectl apply`: creates, or merges the change since the last apply into the stored object. */
   apply(obj: KubeObject): void {
-    const manifest = clone(obj) as Obj;
+    const manifest: StoredObject = clone(obj);
     manifest.metadata.namespace ??= 'default';
     const where = `apply ${manifest.kind} ${manifest.metadata.namespace}/${manifest.metadata.name}`;
     try {
@@ -90,7 +91,9 @@ export class Simulator {
       if (existing) {
         // kubectl merges custom resources with a JSON merge patch: lists are replaced, not merged by key.
         const custom = KINDS.some((k) => k.custom && k.kind === manifest.kind && k.apiVersion === manifest.apiVersion);
-        this.api.update(threeWayMerge(existing, lastApplied && JSON.parse(lastApplied), manifest, { listMaps: !custom }));
+        const previous = lastApplied ? (JSON.parse(lastApplied) as unknown) : undefined;
+        // Merging into an object of one kind from a manifest of the same kind gives one of that kind.
+        this.api.update(threeWayMerge(existing, previous, manifest, { listMaps: !custom }) as StoredObject);
       } else {
         this.api.create(manifest);
       }
@@ -168,11 +171,11 @@ export class Simulator {
   }
 
   get(kind: string, namespace: string, name: string): KubeObject | undefined {
-    return this.api.get(resolveKind(kind).kind, namespace, name) as KubeObject | undefined;
+    return this.api.get(resolveKind(kind).kind, namespace, name);
   }
 
   list(kind: string, namespace?: string): KubeObject[] {
-    return this.api.list(resolveKind(kind).kind, namespace) as KubeObject[];
+    return this.api.list(resolveKind(kind).kind, namespace);
   }
 
   table(kind: string, namespace: string): string {
@@ -180,9 +183,9 @@ export class Simulator {
     return renderTable(info, namespace, this.api.list(info.kind, namespace), this.clock);
   }
 
-  private admit(obj: Obj, old: Obj | undefined): string[] {
-    if (obj.kind === this.config.parent.kind) return this.options.admitParent?.(obj as KubeObject, old as KubeObject | undefined) ?? [];
-    if (this.config.children.some((c) => c.info.kind === obj.kind)) return this.options.validateChild?.(obj as KubeObject) ?? [];
+  private admit(obj: StoredObject, old: StoredObject | undefined): string[] {
+    if (obj.kind === this.config.parent.kind) return this.options.admitParent?.(obj, old) ?? [];
+    if (this.config.children.some((c) => c.info.kind === obj.kind)) return this.options.validateChild?.(obj) ?? [];
     return [];
   }
 

@@ -3,25 +3,26 @@
 // tests in test/cluster supply that one). Errors carry the API's reason: NotFound,
 // AlreadyExists, Conflict, Invalid, ...
 import type { ApiServer } from './apiserver.js';
-import type { Obj } from './json.js';
+import type { JsonObject } from './json.js';
+import { namespaceOf, type KubeObject, type Pod } from './objects.js';
 
 export interface Store {
   /** Objects of kind (in namespace when given), sorted by namespace then name. */
-  list: (kind: string, namespace?: string) => Promise<Obj[]>;
-  get: (kind: string, namespace: string, name: string) => Promise<Obj | undefined>;
-  create: (obj: Obj) => Promise<Obj>;
-  update: (obj: Obj) => Promise<Obj>;
-  updateStatus: (obj: Obj) => Promise<Obj>;
+  list: (kind: string, namespace?: string) => Promise<KubeObject[]>;
+  get: (kind: string, namespace: string, name: string) => Promise<KubeObject | undefined>;
+  create: (obj: KubeObject) => Promise<KubeObject>;
+  update: (obj: KubeObject) => Promise<KubeObject>;
+  updateStatus: (obj: KubeObject) => Promise<KubeObject>;
   /** Deletes obj (background propagation, preconditioned on its uid). */
-  delete: (obj: Obj) => Promise<void>;
+  delete: (obj: KubeObject) => Promise<void>;
   /** Binds a pod to a node, as the scheduler does through pods/binding. */
-  bind: (pod: Obj, node: string) => Promise<Obj>;
+  bind: (pod: Pod, node: string) => Promise<KubeObject>;
   /** The kubelet's confirmation that a pod being deleted has stopped: it goes now. */
-  removeTerminated: (pod: Obj) => Promise<void>;
+  removeTerminated: (pod: KubeObject) => Promise<void>;
   /** Server-side apply with force, for stores that implement it. */
-  apply?: (obj: Obj, fieldManager: string) => Promise<Obj>;
+  apply?: (obj: KubeObject, fieldManager: string) => Promise<KubeObject>;
   /** A JSON patch, for stores that implement it. */
-  jsonPatch?: (obj: Obj, patch: Obj[]) => Promise<Obj>;
+  jsonPatch?: (obj: KubeObject, patch: JsonObject[]) => Promise<KubeObject>;
 }
 
 /** The reason of an API error (NotFound, AlreadyExists, Conflict, ...), when error is one. */
@@ -46,12 +47,12 @@ export function memoryStore(api: ApiServer): Store {
     updateStatus: (obj) => settled(() => api.updateStatus(obj)),
     delete: (obj) =>
       settled(() => {
-        api.delete(obj.kind, obj.metadata.namespace, obj.metadata.name);
+        api.delete(obj.kind, namespaceOf(obj), obj.metadata.name);
       }),
     bind: (pod, node) => settled(() => api.update({ ...pod, spec: { ...pod.spec, nodeName: node } })),
     removeTerminated: (pod) =>
       settled(() => {
-        api.removeTerminated('Pod', pod.metadata.namespace, pod.metadata.name);
+        api.removeTerminated('Pod', namespaceOf(pod), pod.metadata.name);
       }),
   };
 }

@@ -1,48 +1,88 @@
 // What `kubectl get <kind> -n <namespace>` prints for the simulated kinds.
 import { Definitions } from '../api/resources.js';
 import type { Clock } from './clock.js';
-import { valueAt, type Obj } from './json.js';
+import { valueAt } from './json.js';
 import type { KindInfo } from './kinds.js';
+import {
+  asClaim,
+  asConfigMap,
+  asPod,
+  asSecret,
+  asService,
+  asStatefulSet,
+  type KubeObject,
+  type PersistentVolumeClaim,
+  type Pod,
+  type Service,
+} from './objects.js';
 
 type Row = string[];
 
-export function renderTable(info: KindInfo, namespace: string, objects: Obj[], clock: Clock): string {
+export function renderTable(info: KindInfo, namespace: string, objects: KubeObject[], clock: Clock): string {
   if (!objects.length) return `No resources found in ${namespace} namespace.`;
   const [header, row] = columns(info, clock);
   return align([header, ...objects.map(row)]);
 }
 
-function columns(info: KindInfo, clock: Clock): [Row, (o: Obj) => Row] {
-  const age = (o: Obj) => clock.age(o.metadata.creationTimestamp);
+function columns(info: KindInfo, clock: Clock): [Row, (o: KubeObject) => Row] {
+  const age = (o: KubeObject) => clock.age(o.metadata.creationTimestamp);
   switch (info.kind) {
     case 'Pod':
       return [
         ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'],
-        (o) => [o.metadata.name, podReady(o), podStatus(o), podRestarts(o, clock), age(o)],
+        (o) => [o.metadata.name, podReady(asPod(o)), podStatus(asPod(o)), podRestarts(asPod(o), clock), age(o)],
       ];
     case 'Service':
       return [
         ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'],
-        (o) => [o.metadata.name, o.spec.type, o.spec.clusterIP ?? '<none>', externalIP(o), ports(o), age(o)],
+        (o) => {
+          const service = asService(o);
+          return [
+            o.metadata.name,
+            service.spec.type ?? '',
+            service.spec.clusterIP ?? '<none>',
+            externalIP(service),
+            ports(service),
+            age(o),
+          ];
+        },
       ];
     case 'PersistentVolumeClaim':
       return [
         ['NAME', 'STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'STORAGECLASS', 'AGE'],
-        (o) => [o.metadata.name, ...claimColumns(o), age(o)],
+        (o) => [o.metadata.name, ...claimColumns(asClaim(o)), age(o)],
       ];
     case 'StatefulSet':
-      return [['NAME', 'READY', 'AGE'], (o) => [o.metadata.name, `${o.status?.readyReplicas ?? 0}/${o.spec.replicas}`, age(o)]];
+      return [
+        ['NAME', 'READY', 'AGE'],
+        (o) => {
+          const set = asStatefulSet(o);
+          return [o.metadata.name, `${set.status?.readyReplicas ?? 0}/${set.spec.replicas}`, age(o)];
+        },
+      ];
     case 'ConfigMap':
-      return [['NAME', 'DATA', 'AGE'], (o) => [o.metadata.name, String(Object.keys({ ...o.data, ...o.binaryData }).length), age(o)]];
+      return [
+        ['NAME', 'DATA', 'AGE'],
+        (o) => {
+          const { data, binaryData } = asConfigMap(o);
+          return [o.metadata.name, String(Object.keys({ ...data, ...binaryData }).length), age(o)];
+        },
+      ];
     case 'Secret':
-      return [['NAME', 'TYPE', 'DATA', 'AGE'], (o) => [o.metadata.name, o.type, String(Object.keys(o.data ?? {}).length), age(o)]];
+      return [
+        ['NAME', 'TYPE', 'DATA', 'AGE'],
+        (o) => {
+          const secret = asSecret(o);
+          return [o.metadata.name, secret.type ?? '', String(Object.keys(secret.data ?? {}).length), age(o)];
+        },
+      ];
     default:
       return customColumns(info, clock);
   }
 }
 
 /** NAME and the CRD's additionalPrinterColumns shown without -o wide. */
-function customColumns(info: KindInfo, clock: Clock): [Row, (o: Obj) => Row] {
+function customColumns(info: KindInfo, clock: Clock): [Row, (o: KubeObject) => Row] {
   const definition = Definitions.find((d) => d.kind === info.kind);
   const printed = (definition?.printerColumns ?? []).filter((c) => !c.priority);
   return [
@@ -60,15 +100,15 @@ function customColumns(info: KindInfo, clock: Clock): [Row, (o: Obj) => Row] {
   ];
 }
 
-function podReady(pod: Obj): string {
-  const statuses: Obj[] = pod.status?.containerStatuses ?? [];
+function podReady(pod: Pod): string {
+  const statuses = pod.status?.containerStatuses ?? [];
   return `${statuses.filter((c) => c.ready).length}/${(pod.spec.containers ?? []).length}`;
 }
 
 /** kubectl's pod STATUS: the phase, overridden by a waiting or terminated container's reason, or Terminating. */
-function podStatus(pod: Obj): string {
-  let reason: string = pod.status?.reason ?? pod.status?.phase ?? 'Unknown';
-  const statuses: Obj[] = pod.status?.containerStatuses ?? [];
+function podStatus(pod: Pod): string {
+  let reason = pod.status?.reason ?? pod.status?.phase ?? 'Unknown';
+  const statuses = pod.status?.containerStatuses ?? [];
   let running = false;
   for (const c of [...statuses].reverse()) {
     const { waiting, terminated } = c.state ?? {};
@@ -78,38 +118,38 @@ function podStatus(pod: Obj): string {
     else if (c.ready && c.state?.running) running = true;
   }
   if (reason === 'Completed' && running)
-    reason = pod.status?.conditions?.some((c: Obj) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';
+    reason = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';
   return pod.metadata.deletionTimestamp ? 'Terminating' : reason;
 }
 
 /** RESTARTS, with how long ago the last one was, as kubectl shows it. */
-function podRestarts(pod: Obj, clock: Clock): string {
-  const statuses: Obj[] = pod.status?.containerStatuses ?? [];
+function podRestarts(pod: Pod, clock: Clock): string {
+  const statuses = pod.status?.containerStatuses ?? [];
   const restarts = statuses.reduce((sum, c) => sum + (c.restartCount ?? 0), 0);
-  const finished = statuses.map((c) => c.lastState?.terminated?.finishedAt as string | undefined).filter((t): t is string => Boolean(t));
+  const finished = statuses.map((c) => c.lastState?.terminated?.finishedAt).filter((t): t is string => Boolean(t));
   const latest = finished.sort().at(-1);
   return restarts && latest ? `${restarts} (${clock.age(latest)} ago)` : String(restarts);
 }
 
-function externalIP(service: Obj): string {
-  const external: string[] = service.spec.externalIPs ?? [];
+function externalIP(service: Service): string {
+  const external = service.spec.externalIPs ?? [];
   if (service.spec.type === 'LoadBalancer') {
-    const ingress = ((service.status?.loadBalancer?.ingress ?? []) as Obj[]).map((i) => i.ip ?? i.hostname);
+    const ingress = (service.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname);
     return [...ingress, ...external].join(',') || '<pending>';
   }
   return external.join(',') || '<none>';
 }
 
-function ports(service: Obj): string {
-  const list: Obj[] = service.spec.ports ?? [];
+function ports(service: Service): string {
+  const list = service.spec.ports ?? [];
   return list.map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',') || '<none>';
 }
 
 const ACCESS_MODES: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
 
-function claimColumns(claim: Obj): string[] {
+function claimColumns(claim: PersistentVolumeClaim): string[] {
   const bound = Boolean(claim.spec.volumeName);
-  const modes = bound ? ((claim.status?.accessModes ?? []) as string[]).map((m) => ACCESS_MODES[m] ?? m).join(',') : '';
+  const modes = bound ? (claim.status?.accessModes ?? []).map((m) => ACCESS_MODES[m] ?? m).join(',') : '';
   const capacity = bound ? (claim.status?.capacity?.storage ?? '') : '';
   const phase = claim.metadata.deletionTimestamp ? 'Terminating' : (claim.status?.phase ?? '');
   return [phase, claim.spec.volumeName ?? '', capacity, modes, claim.spec.storageClassName ?? '<unset>'];

@@ -1,7 +1,16 @@
 // The API server's own validation of the built-in kinds, the part that a hook can trip over:
 // names and labels, one controller reference, StatefulSet selectors, and the fields that
 // cannot change once an object exists. Each function returns field errors ([] when valid).
-import { deepEqual, type Obj } from './json.js';
+import { deepEqual, type JsonObject } from './json.js';
+import {
+  asClaim,
+  asService,
+  asStatefulSet,
+  type ClaimSpec,
+  type KubeObject,
+  type PersistentVolumeClaim,
+  type StatefulSetSpec,
+} from './objects.js';
 import { compareQuantity } from './quantity.js';
 import { matchesSelector } from './selector.js';
 
@@ -20,37 +29,41 @@ const STATEFULSET_MUTABLE = [
 ];
 
 /** Errors of an object being created or updated, whatever its previous state. */
-export function objectErrors(obj: Obj): string[] {
+export function objectErrors(obj: KubeObject): string[] {
   const errors = [...nameErrors(obj), ...labelErrors(obj.metadata.labels ?? {})];
-  const controllers = ((obj.metadata.ownerReferences ?? []) as Obj[]).filter((ref) => ref.controller === true);
+  const controllers = (obj.metadata.ownerReferences ?? []).filter((ref) => ref.controller === true);
   if (controllers.length > 1) errors.push(`metadata.ownerReferences: Invalid value: only one reference can have Controller set to true`);
-  if (obj.kind === 'StatefulSet') errors.push(...statefulSetErrors(obj.spec));
-  if (obj.kind === 'PersistentVolumeClaim') errors.push(...claimSpecErrors(obj.spec));
+  if (obj.kind === 'StatefulSet') errors.push(...statefulSetErrors(asStatefulSet(obj).spec));
+  if (obj.kind === 'PersistentVolumeClaim') errors.push(...claimSpecErrors(asClaim(obj).spec));
   return errors;
 }
 
 /** Errors of an update that changes what may not change. */
-export function updateErrors(old: Obj, obj: Obj): string[] {
+export function updateErrors(old: KubeObject, obj: KubeObject): string[] {
   switch (obj.kind) {
     case 'StatefulSet':
-      return deepEqual(without(old.spec, STATEFULSET_MUTABLE), without(obj.spec, STATEFULSET_MUTABLE))
+      return deepEqual(without(asStatefulSet(old).spec, STATEFULSET_MUTABLE), without(asStatefulSet(obj).spec, STATEFULSET_MUTABLE))
         ? []
         : [
             `spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden`,
           ];
     case 'PersistentVolumeClaim':
-      return claimUpdateErrors(old, obj);
-    case 'Service':
-      return old.spec.clusterIP === obj.spec.clusterIP
+      return claimUpdateErrors(asClaim(old), asClaim(obj));
+    case 'Service': {
+      const clusterIP = asService(obj).spec.clusterIP;
+      return asService(old).spec.clusterIP === clusterIP
         ? []
-        : [`spec.clusterIP: Invalid value: "${obj.spec.clusterIP}": field is immutable`];
+        : [`spec.clusterIP: Invalid value: "${String(clusterIP)}": field is immutable`];
+    }
     default:
       return [];
   }
 }
 
-function nameErrors(obj: Obj): string[] {
-  const name = String(obj.metadata.name ?? '');
+function nameErrors(obj: KubeObject): string[] {
+  // As the client sent it, which may be no string at all.
+  const sent: unknown = obj.metadata.name;
+  const name = typeof sent === 'string' ? sent : sent === undefined || sent === null ? '' : JSON.stringify(sent);
   if (!name) return ['metadata.name: Required value: name or generateName is required'];
   if (obj.kind === 'Service') {
     return name.length <= 63 && DNS_LABEL_1035.test(name)
@@ -84,7 +97,7 @@ function labelErrors(labels: Record<string, unknown>): string[] {
   return errors;
 }
 
-function statefulSetErrors(spec: Obj = {}): string[] {
+function statefulSetErrors(spec: StatefulSetSpec): string[] {
   const selector = spec.selector;
   if (!selector || (!Object.keys(selector.matchLabels ?? {}).length && !(selector.matchExpressions ?? []).length)) {
     return ['spec.selector: Invalid value: "null": empty selector is invalid for statefulset'];
@@ -94,7 +107,7 @@ function statefulSetErrors(spec: Obj = {}): string[] {
     : ['spec.template.metadata.labels: Invalid value: `selector` does not match template `labels`'];
 }
 
-function claimSpecErrors(spec: Obj = {}): string[] {
+function claimSpecErrors(spec: ClaimSpec): string[] {
   const errors: string[] = [];
   if (!(spec.accessModes ?? []).length) errors.push('spec.accessModes: Required value: at least 1 access mode is required');
   if (spec.resources?.requests?.storage === undefined) errors.push('spec.resources[storage]: Required value');
@@ -102,12 +115,12 @@ function claimSpecErrors(spec: Obj = {}): string[] {
 }
 
 /** Only a bound claim's requested storage may change, and only upwards; volumeName is set once by the binder. */
-function claimUpdateErrors(old: Obj, obj: Obj): string[] {
-  const requests = (claim: Obj) => claim.spec.resources?.requests ?? {};
+function claimUpdateErrors(old: PersistentVolumeClaim, obj: PersistentVolumeClaim): string[] {
+  const requests = (claim: PersistentVolumeClaim) => claim.spec.resources?.requests ?? {};
   const immutable =
     'spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims';
   const rebound = Boolean(old.spec.volumeName) && old.spec.volumeName !== obj.spec.volumeName;
-  const otherFields = (spec: Obj) => ({
+  const otherFields = (spec: ClaimSpec) => ({
     ...without(spec, ['resources', 'volumeName']),
     resources: without(spec.resources ?? {}, ['requests']),
   });
@@ -119,6 +132,6 @@ function claimUpdateErrors(old: Obj, obj: Obj): string[] {
     : [];
 }
 
-function without(obj: Obj, keys: string[]): Obj {
+function without(obj: JsonObject, keys: string[]): JsonObject {
   return Object.fromEntries(Object.entries(obj).filter(([key]) => !keys.includes(key)));
 }

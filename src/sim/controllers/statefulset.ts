@@ -5,15 +5,30 @@
 import { createHash } from 'node:crypto';
 import type { ApiServer } from '../apiserver.js';
 import type { Clock } from '../clock.js';
-import { canonicalJson, clone, deepEqual, type Obj } from '../json.js';
+import { canonicalJson, clone, deepEqual } from '../json.js';
+import {
+  asPod,
+  asStatefulSet,
+  namespaceOf,
+  referenceTo,
+  type ClaimTemplate,
+  type KubeObject,
+  type ObjectMeta,
+  type OwnerReference,
+  type Pod,
+  type PodSpec,
+  type StatefulSet,
+  type StatefulSetSpec,
+  type Volume,
+} from '../objects.js';
 import { condition, controllerUid, isHealthy } from '../pods.js';
 
 const REVISION_LABEL = 'controller-revision-hash';
 
 export function stepStatefulSets(api: ApiServer, clock: Clock, report: (message: string) => void): void {
-  for (const set of api.list('StatefulSet')) {
+  for (const set of api.list('StatefulSet').map(asStatefulSet)) {
     if (set.metadata.deletionTimestamp) continue;
-    const where = `StatefulSet ${set.metadata.namespace}/${set.metadata.name}`;
+    const where = `StatefulSet ${namespaceOf(set)}/${set.metadata.name}`;
     new SetController(api, clock, set, (message) => {
       report(`${where}: ${message}`);
     }).reconcile();
@@ -21,7 +36,7 @@ export function stepStatefulSets(api: ApiServer, clock: Clock, report: (message:
 }
 
 class SetController {
-  private readonly spec: Obj;
+  private readonly spec: StatefulSetSpec;
   private readonly first: number;
   private readonly last: number;
   private readonly updateRevision: string;
@@ -29,7 +44,7 @@ class SetController {
   constructor(
     private readonly api: ApiServer,
     private readonly clock: Clock,
-    private readonly set: Obj,
+    private readonly set: StatefulSet,
     private readonly report: (message: string) => void,
   ) {
     this.spec = set.spec;
@@ -46,9 +61,12 @@ class SetController {
     this.writeStatus();
   }
 
-  private pods(): Map<number, Obj> {
+  private pods(): Map<number, Pod> {
     const prefix = `${this.set.metadata.name}-`;
-    const owned = this.api.list('Pod', this.set.metadata.namespace).filter((p) => controllerUid(p) === this.set.metadata.uid);
+    const owned = this.api
+      .list('Pod', this.set.metadata.namespace)
+      .map(asPod)
+      .filter((p) => controllerUid(p) === this.set.metadata.uid);
     return new Map(
       owned.filter((p) => /^\d+$/.test(p.metadata.name.slice(prefix.length))).map((p) => [Number(p.metadata.name.slice(prefix.length)), p]),
     );
@@ -81,7 +99,7 @@ class SetController {
     const victims = this.parallel ? condemned : settled ? condemned.slice(0, 1) : [];
     for (const [, pod] of victims)
       this.attempt(`delete pod ${pod.metadata.name}`, () => {
-        this.api.delete('Pod', pod.metadata.namespace, pod.metadata.name);
+        this.api.delete('Pod', namespaceOf(pod), pod.metadata.name);
       });
   }
 
@@ -99,12 +117,12 @@ class SetController {
     const target = outdated[0] === undefined ? undefined : pods.get(outdated[0]);
     if (target)
       this.attempt(`delete pod ${target.metadata.name}`, () => {
-        this.api.delete('Pod', target.metadata.namespace, target.metadata.name);
+        this.api.delete('Pod', namespaceOf(target), target.metadata.name);
       });
   }
 
   private createPod(ordinal: number): void {
-    const { namespace } = this.set.metadata;
+    const namespace = namespaceOf(this.set);
     const name = this.podName(ordinal);
     for (const template of this.claimTemplates()) {
       const claimName = `${template.metadata.name}-${name}`;
@@ -113,9 +131,9 @@ class SetController {
       if (!claim) this.api.create(this.claimFor(template, claimName));
     }
     const template = clone(this.spec.template ?? {});
-    const spec: Obj = { ...template.spec, hostname: name };
+    const spec: PodSpec = { ...template.spec, hostname: name };
     if (this.spec.serviceName) spec.subdomain = this.spec.serviceName;
-    const volumes: Obj[] = [...(spec.volumes ?? [])];
+    const volumes: Volume[] = [...(spec.volumes ?? [])];
     for (const claimTemplate of this.claimTemplates()) {
       const volume = { name: claimTemplate.metadata.name, persistentVolumeClaim: { claimName: `${claimTemplate.metadata.name}-${name}` } };
       const at = volumes.findIndex((v) => v.name === volume.name);
@@ -129,7 +147,7 @@ class SetController {
       'apps.kubernetes.io/pod-index': String(ordinal),
       [REVISION_LABEL]: this.updateRevision,
     };
-    const metadata: Obj = {
+    const metadata: ObjectMeta = {
       name,
       namespace,
       labels,
@@ -139,8 +157,8 @@ class SetController {
     this.api.create({ apiVersion: 'v1', kind: 'Pod', metadata, spec });
   }
 
-  private claimFor(template: Obj, name: string): Obj {
-    const metadata: Obj = {
+  private claimFor(template: ClaimTemplate, name: string): KubeObject {
+    const metadata: ObjectMeta = {
       name,
       namespace: this.set.metadata.namespace,
       labels: { ...template.metadata.labels, ...this.spec.selector?.matchLabels },
@@ -154,15 +172,15 @@ class SetController {
     const policy = this.spec.persistentVolumeClaimRetentionPolicy ?? {};
     for (const [ordinal, pod] of this.pods()) {
       const condemned = ordinal < this.first || ordinal > this.last;
-      const podRef = { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid };
+      const podRef = referenceTo(pod);
       const wanted = [
         ...(policy.whenDeleted === 'Delete' && !(policy.whenScaled === 'Delete' && condemned) ? [this.ownerRef()] : []),
         ...(policy.whenScaled === 'Delete' && condemned ? [podRef] : []),
       ];
       for (const template of this.claimTemplates()) {
-        const claim = this.api.get('PersistentVolumeClaim', this.set.metadata.namespace, `${template.metadata.name}-${pod.metadata.name}`);
+        const claim = this.api.get('PersistentVolumeClaim', namespaceOf(this.set), `${template.metadata.name}-${pod.metadata.name}`);
         if (!claim || claim.metadata.deletionTimestamp) continue;
-        const refs: Obj[] = claim.metadata.ownerReferences ?? [];
+        const refs = claim.metadata.ownerReferences ?? [];
         const others = refs.filter((ref) => ref.uid !== this.set.metadata.uid && ref.uid !== pod.metadata.uid);
         const managed = refs.filter((ref) => !others.includes(ref));
         if (
@@ -182,7 +200,7 @@ class SetController {
   private writeStatus(): void {
     const pods = [...this.pods().values()];
     const live = pods.filter((p) => !p.metadata.deletionTimestamp);
-    const revision = (p: Obj) => p.metadata.labels?.[REVISION_LABEL];
+    const revision = (p: Pod) => p.metadata.labels?.[REVISION_LABEL];
     const ready = pods.filter(isHealthy);
     const minReadySeconds = this.spec.minReadySeconds ?? 0;
     const available = ready.filter(
@@ -191,7 +209,7 @@ class SetController {
     const updated = live.filter((p) => revision(p) === this.updateRevision).length;
     const rolledOut = this.spec.updateStrategy?.type === 'RollingUpdate' && updated === pods.length && ready.length === pods.length;
     const currentRevision = rolledOut ? this.updateRevision : (this.set.status?.currentRevision ?? this.updateRevision);
-    const status: Obj = {
+    const status: NonNullable<StatefulSet['status']> = {
       observedGeneration: this.set.metadata.generation,
       replicas: pods.length,
       readyReplicas: ready.length,
@@ -207,7 +225,7 @@ class SetController {
     if (!deepEqual(this.set.status, status)) this.attempt('update status', () => this.api.updateStatus({ ...this.set, status }));
   }
 
-  private claimTemplates(): Obj[] {
+  private claimTemplates(): ClaimTemplate[] {
     return this.spec.volumeClaimTemplates ?? [];
   }
 
@@ -215,8 +233,8 @@ class SetController {
     return `${this.set.metadata.name}-${ordinal}`;
   }
 
-  private ownerRef(): Obj {
-    return { apiVersion: 'apps/v1', kind: 'StatefulSet', name: this.set.metadata.name, uid: this.set.metadata.uid };
+  private ownerRef(): OwnerReference {
+    return referenceTo(this.set);
   }
 
   private attempt(what: string, action: () => void): void {

@@ -4,13 +4,13 @@
 import type { ApiServer } from '../apiserver.js';
 import type { Clock } from '../clock.js';
 import { PVC_PROTECTION } from '../defaults.js';
-import type { Obj } from '../json.js';
+import { asClaim, asPod, type PersistentVolumeClaim, type Pod } from '../objects.js';
 import { claimNames } from '../pods.js';
 import { compareQuantity } from '../quantity.js';
 
 export function stepVolumes(api: ApiServer, clock: Clock, report: (message: string) => void): void {
-  const pods = api.list('Pod');
-  for (const claim of api.list('PersistentVolumeClaim')) {
+  const pods = api.list('Pod').map(asPod);
+  for (const claim of api.list('PersistentVolumeClaim').map(asClaim)) {
     const where = `PersistentVolumeClaim ${claim.metadata.namespace}/${claim.metadata.name}`;
     try {
       if (claim.metadata.deletionTimestamp) releaseUnused(api, claim, pods);
@@ -22,15 +22,15 @@ export function stepVolumes(api: ApiServer, clock: Clock, report: (message: stri
   }
 }
 
-function releaseUnused(api: ApiServer, claim: Obj, pods: Obj[]): void {
+function releaseUnused(api: ApiServer, claim: PersistentVolumeClaim, pods: Pod[]): void {
   const inUse = pods.some((pod) => pod.metadata.namespace === claim.metadata.namespace && claimNames(pod).includes(claim.metadata.name));
-  const finalizers: string[] = claim.metadata.finalizers ?? [];
+  const finalizers = claim.metadata.finalizers ?? [];
   if (inUse || !finalizers.includes(PVC_PROTECTION)) return;
   api.update({ ...claim, metadata: { ...claim.metadata, finalizers: finalizers.filter((f) => f !== PVC_PROTECTION) } });
 }
 
 /** Claims created in an earlier round get a volume of the requested size. */
-function bindIfOld(api: ApiServer, clock: Clock, claim: Obj): void {
+function bindIfOld(api: ApiServer, clock: Clock, claim: PersistentVolumeClaim): void {
   if (clock.seconds(claim.metadata.creationTimestamp) >= clock.now) return;
   const annotations = {
     ...claim.metadata.annotations,
@@ -44,13 +44,14 @@ function bindIfOld(api: ApiServer, clock: Clock, claim: Obj): void {
   });
   api.updateStatus({
     ...bound,
-    status: { phase: 'Bound', accessModes: claim.spec.accessModes, capacity: { storage: claim.spec.resources.requests.storage } },
+    // Validation made sure the claim requests storage.
+    status: { phase: 'Bound', accessModes: claim.spec.accessModes, capacity: { storage: claim.spec.resources?.requests?.storage } },
   });
 }
 
-function expand(api: ApiServer, claim: Obj): void {
+function expand(api: ApiServer, claim: PersistentVolumeClaim): void {
   const requested = claim.spec.resources?.requests?.storage;
   const capacity = claim.status?.capacity?.storage;
   if (requested === undefined || (capacity !== undefined && compareQuantity(requested, capacity) !== 1)) return;
-  api.updateStatus({ ...claim, status: { ...claim.status, capacity: { ...claim.status.capacity, storage: requested } } });
+  api.updateStatus({ ...claim, status: { ...claim.status, capacity: { ...claim.status?.capacity, storage: requested } } });
 }

@@ -7,9 +7,10 @@
 // - server-side-apply: every create and update is an apply patch (field manager metacontroller,
 //   force) that always carries the parent's controller reference; a cache of the last applied
 //   object per child skips applies while neither it nor the observed object changed.
-import { canonicalJson, clone, deepEqual, type Obj } from '../json.js';
+import { canonicalJson, clone, deepEqual, type JsonObject } from '../json.js';
 import { SYSTEM_METADATA, nameKey, typeKey } from '../kinds.js';
 import { LAST_APPLIED, threeWayMerge } from '../merge.js';
+import type { KubeObject } from '../objects.js';
 import { reasonOf, type Store } from '../store.js';
 import { controllerRef, type ObjectsByType } from './claim.js';
 import type { ApplyStrategy, ChildType, ControllerConfig } from './config.js';
@@ -17,7 +18,7 @@ import type { ApplyStrategy, ChildType, ControllerConfig } from './config.js';
 export const FIELD_MANAGER = 'metacontroller';
 
 /** What server-side apply last sent per child, and what the child looked like then (lastUpdatedCache). */
-export type ApplyCache = Map<string, { body: string; generation: number; resourceVersion: string; uid: string }>;
+export type ApplyCache = Map<string, { body: string; generation: number; resourceVersion: string | undefined; uid: string | undefined }>;
 
 export interface ChildrenContext {
   store: Store;
@@ -26,7 +27,12 @@ export interface ChildrenContext {
   report: (message: string) => void;
 }
 
-export async function manageChildren(context: ChildrenContext, parent: Obj, observed: ObjectsByType, desired: Obj[]): Promise<void> {
+export async function manageChildren(
+  context: ChildrenContext,
+  parent: KubeObject,
+  observed: ObjectsByType,
+  desired: KubeObject[],
+): Promise<void> {
   const { store, config, report } = context;
   const desiredByType: ObjectsByType = {};
   for (const child of desired) (desiredByType[typeKey(child)] ??= {})[nameKey(child)] = child;
@@ -60,7 +66,13 @@ export async function manageChildren(context: ChildrenContext, parent: Obj, obse
   }
 }
 
-type Applier = (context: ChildrenContext, type: ChildType, parent: Obj, observed: Obj | undefined, desired: Obj) => Promise<void>;
+type Applier = (
+  context: ChildrenContext,
+  type: ChildType,
+  parent: KubeObject,
+  observed: KubeObject | undefined,
+  desired: KubeObject,
+) => Promise<void>;
 
 const APPLIERS: Record<ApplyStrategy, Applier> = {
   'dynamic-apply': dynamicApply,
@@ -70,9 +82,9 @@ const APPLIERS: Record<ApplyStrategy, Applier> = {
 async function dynamicApply(
   { store }: ChildrenContext,
   type: ChildType,
-  parent: Obj,
-  observed: Obj | undefined,
-  desired: Obj,
+  parent: KubeObject,
+  observed: KubeObject | undefined,
+  desired: KubeObject,
 ): Promise<void> {
   if (!observed) {
     const obj = clone(desired);
@@ -85,14 +97,14 @@ async function dynamicApply(
   const update = clone(desired);
   if (update.metadata.annotations) delete update.metadata.annotations[LAST_APPLIED];
   const annotation = observed.metadata.annotations?.[LAST_APPLIED];
-  let lastApplied: Obj | undefined;
+  let lastApplied: unknown;
   try {
     lastApplied = annotation ? JSON.parse(annotation) : undefined;
   } catch (error) {
     throw new Error(`can't unmarshal "${LAST_APPLIED}" annotation: ${(error as Error).message}`);
   }
-  const merged = threeWayMerge(observed, lastApplied, update);
-  merged.metadata ??= {};
+  // Merging into an object of one kind from a desired one of the same kind, metadata and all, gives one of that kind.
+  const merged = threeWayMerge(observed, lastApplied, update) as KubeObject;
   for (const field of SYSTEM_METADATA) revert(merged.metadata, observed.metadata, field);
   revert(merged, observed, 'status');
   merged.metadata.annotations = { ...merged.metadata.annotations, [LAST_APPLIED]: canonicalJson(update) };
@@ -104,9 +116,9 @@ async function dynamicApply(
 async function serverSideApply(
   context: ChildrenContext,
   type: ChildType,
-  parent: Obj,
-  observed: Obj | undefined,
-  desired: Obj,
+  parent: KubeObject,
+  observed: KubeObject | undefined,
+  desired: KubeObject,
 ): Promise<void> {
   const { store, cache } = context;
   if (!store.apply) throw new Error('the server-side-apply strategy needs a store that implements server-side apply');
@@ -115,7 +127,7 @@ async function serverSideApply(
   const text = canonicalJson(body);
   const key = `${typeKey(body)}/${nameKey(body)}`;
   /** What was sent, and the child as it stood then. */
-  const remember = ({ metadata }: Obj) =>
+  const remember = ({ metadata }: KubeObject) =>
     cache.set(key, { body: text, generation: metadata.generation ?? 0, resourceVersion: metadata.resourceVersion, uid: metadata.uid });
   if (observed) {
     const last = cache.get(key);
@@ -151,9 +163,8 @@ async function serverSideApply(
  * without status, system metadata or the last-applied annotation (claimOwnership, then
  * sanitizeForSSACompare).
  */
-export function serverSideApplyBody(desired: Obj, parent: Obj): Obj {
+export function serverSideApplyBody(desired: KubeObject, parent: KubeObject): KubeObject {
   const body = clone(desired);
-  body.metadata ??= {};
   claimOwnership(body, parent);
   for (const field of SYSTEM_METADATA) delete body.metadata[field];
   delete body.status;
@@ -162,8 +173,8 @@ export function serverSideApplyBody(desired: Obj, parent: Obj): Obj {
 }
 
 /** Adds the parent's controller reference unless the object already refers to the parent. */
-function claimOwnership(obj: Obj, parent: Obj): void {
-  const refs: Obj[] = obj.metadata.ownerReferences ?? [];
+function claimOwnership(obj: KubeObject, parent: KubeObject): void {
+  const refs = obj.metadata.ownerReferences ?? [];
   if (!refs.some((ref) => ref.uid === parent.metadata.uid)) obj.metadata.ownerReferences = [...refs, controllerRef(parent)];
 }
 
@@ -176,7 +187,7 @@ async function ignoring(reason: 'Conflict', write: Promise<unknown>): Promise<vo
   }
 }
 
-function revert(target: Obj, source: Obj, field: string): void {
+function revert(target: JsonObject, source: JsonObject, field: string): void {
   if (field in source) target[field] = clone(source[field]);
   else delete target[field];
 }

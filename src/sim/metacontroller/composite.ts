@@ -1,8 +1,9 @@
 // One CompositeController's sync of its parents, step by step as Metacontroller's
 // syncParentObject does it: finalizer, claim children, customize (cached per parent
 // generation), sync or finalize hook, finalizer removal, label invariants, children, status.
-import { canonicalJson, clone, deepEqual, type Obj } from '../json.js';
+import { canonicalJson, clone, deepEqual, type JsonObject } from '../json.js';
 import { nameKey } from '../kinds.js';
+import { namespaceOf, uidOf, type KubeObject } from '../objects.js';
 import { matchesSelector } from '../selector.js';
 import { claimChildren, parentSelector, type ObjectsByType } from './claim.js';
 import { manageChildren, type ApplyCache } from './children.js';
@@ -21,7 +22,7 @@ export class Metacontroller {
   constructor(
     private readonly store: Store,
     private readonly config: ControllerConfig,
-    private readonly controller: Obj,
+    private readonly controller: JsonObject,
     private readonly hooks: HookClient,
     private readonly calls: HookCall[],
     private readonly report: (parent: string, message: string) => void,
@@ -48,7 +49,7 @@ export class Metacontroller {
     return changed;
   }
 
-  private async sync(observedParent: Obj): Promise<void> {
+  private async sync(observedParent: KubeObject): Promise<void> {
     const { store, config } = this;
     const key = nameKey(observedParent);
     let parent = await this.syncFinalizer(observedParent);
@@ -78,7 +79,7 @@ export class Metacontroller {
   }
 
   /** Adds the finalizer to a live parent when there is a finalize hook (removes it when there is none). */
-  private async syncFinalizer(parent: Obj): Promise<Obj> {
+  private async syncFinalizer(parent: KubeObject): Promise<KubeObject> {
     const { finalizer, hasFinalize } = this.config;
     const has = (parent.metadata.finalizers ?? []).includes(finalizer);
     if (has === hasFinalize || (hasFinalize && parent.metadata.deletionTimestamp)) return parent;
@@ -86,9 +87,9 @@ export class Metacontroller {
     return this.store.update({ ...parent, metadata: { ...parent.metadata, finalizers } });
   }
 
-  private async related(parent: Obj): Promise<ObjectsByType> {
+  private async related(parent: KubeObject): Promise<ObjectsByType> {
     if (!this.config.hasCustomize) return {};
-    const cacheKey = `${parent.metadata.uid}/${parent.metadata.generation}`;
+    const cacheKey = `${uidOf(parent)}/${String(parent.metadata.generation)}`;
     let rules = this.customizeCache.get(cacheKey);
     if (!rules) {
       rules = await this.hooks.customize(nameKey(parent), { controller: this.controller, parent });
@@ -98,20 +99,22 @@ export class Metacontroller {
   }
 
   /** With generateSelector every child gets the controller-uid label; every child must match the selector. */
-  private enforceLabels(parent: Obj, children: Obj[]): void {
+  private enforceLabels(parent: KubeObject, children: KubeObject[]): void {
     const selector = parentSelector(this.config, parent);
     for (const child of children) {
-      if (Object.values(child.metadata.labels ?? {}).some((v) => typeof v !== 'string'))
+      // As the hook sent them: nothing has checked them yet.
+      const labels: Record<string, unknown> = child.metadata.labels ?? {};
+      if (Object.values(labels).some((v) => typeof v !== 'string'))
         throw new Error(`invalid labels on desired child ${child.kind} ${nameKey(child)}`);
-      if (this.config.generateSelector) (child.metadata.labels ??= {})['controller-uid'] ??= parent.metadata.uid;
+      if (this.config.generateSelector) (child.metadata.labels ??= {})['controller-uid'] ??= uidOf(parent);
       if (!matchesSelector(selector, child.metadata.labels))
         throw new Error(`labels on desired child ${child.kind} ${nameKey(child)} don't match parent selector`);
     }
   }
 
   /** Status is replaced whole, with observedGeneration added; written only when it differs. */
-  private async updateStatus(parent: Obj, status: Obj | undefined): Promise<void> {
-    const fresh = await this.store.get(parent.kind, parent.metadata.namespace, parent.metadata.name);
+  private async updateStatus(parent: KubeObject, status: JsonObject | undefined): Promise<void> {
+    const fresh = await this.store.get(parent.kind, namespaceOf(parent), parent.metadata.name);
     if (!fresh || fresh.metadata.uid !== parent.metadata.uid) return;
     const next = { ...clone(status ?? {}), observedGeneration: parent.metadata.generation };
     if (deepEqual(fresh.status, next)) return;

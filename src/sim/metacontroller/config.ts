@@ -1,6 +1,6 @@
 // What the simulator needs from a CompositeController object, checked up front so that a
 // controller the simulator cannot play faithfully fails loudly instead of behaving differently.
-import { isObject, type Obj } from '../json.js';
+import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js';
 import { kindOfResource, typeKey, type KindInfo } from '../kinds.js';
 
 export type UpdateMethod = 'OnDelete' | 'InPlace' | 'Recreate';
@@ -27,21 +27,27 @@ export interface ControllerConfig {
   applyStrategy: ApplyStrategy;
 }
 
-export function readController(controller: Obj, applyStrategy: ApplyStrategy = 'dynamic-apply'): ControllerConfig {
-  const name = controller.metadata?.name;
+const UPDATE_METHODS: unknown[] = ['OnDelete', 'InPlace', 'Recreate'] satisfies UpdateMethod[];
+const isUpdateMethod = (method: unknown): method is UpdateMethod => UPDATE_METHODS.includes(method);
+
+export function readController(controller: JsonObject, applyStrategy: ApplyStrategy = 'dynamic-apply'): ControllerConfig {
+  const name = objectAt(controller, 'metadata')?.name;
   const spec = controller.spec;
   if (typeof name !== 'string' || !isObject(spec)) throw new Error('the CompositeController needs metadata.name and spec');
-  const parent = resource(spec.parentResource, 'spec.parentResource');
-  const children = ((spec.childResources ?? []) as Obj[]).map((rule, i): ChildType => {
+  const parent = resource(objectAt(spec, 'parentResource') ?? {}, 'spec.parentResource');
+  const children = arrayAt(spec, 'childResources').map((value, i): ChildType => {
+    const rule = isObject(value) ? value : {};
     const info = resource(rule, `spec.childResources[${i}]`);
-    const method = rule.updateStrategy?.method ?? 'OnDelete';
-    if (!['OnDelete', 'InPlace', 'Recreate'].includes(method))
-      throw new Error(`spec.childResources[${i}]: update method ${method} is not simulated`);
+    const method = objectAt(rule, 'updateStrategy')?.method ?? 'OnDelete';
+    if (!isUpdateMethod(method))
+      throw new Error(
+        `spec.childResources[${i}]: update method ${typeof method === 'string' ? method : JSON.stringify(method)} is not simulated`,
+      );
     return { info, key: typeKey(info), updateMethod: method };
   });
-  const hooks = spec.hooks ?? {};
+  const hooks = objectAt(spec, 'hooks') ?? {};
   for (const hook of ['customize', 'sync', 'finalize']) {
-    if (hooks[hook] && hooks[hook].version !== 'v2') throw new Error(`spec.hooks.${hook}: only hook version v2 is simulated`);
+    if (hooks[hook] && objectAt(hooks, hook)?.version !== 'v2') throw new Error(`spec.hooks.${hook}: only hook version v2 is simulated`);
   }
   if (!hooks.sync) throw new Error('spec.hooks.sync is required');
   return {
@@ -56,9 +62,9 @@ export function readController(controller: Obj, applyStrategy: ApplyStrategy = '
   };
 }
 
-function resource(rule: unknown, path: string): KindInfo {
-  const { apiVersion, resource: plural } = (rule ?? {}) as Obj;
-  const info = kindOfResource(apiVersion, plural);
-  if (!info) throw new Error(`${path}: the simulator has no resource ${plural} in ${apiVersion}`);
+function resource(rule: JsonObject, path: string): KindInfo {
+  const { apiVersion, resource: plural } = rule;
+  const info = typeof apiVersion === 'string' && typeof plural === 'string' ? kindOfResource(apiVersion, plural) : undefined;
+  if (!info) throw new Error(`${path}: the simulator has no resource ${String(plural)} in ${String(apiVersion)}`);
   return info;
 }

@@ -1,7 +1,8 @@
 // Calling the hooks over HTTP the way Metacontroller does: POST JSON (map keys sorted, as Go
 // encodes them), only 200 is success, and v2 responses are decoded strictly, so a field
 // Metacontroller does not know fails the call.
-import { canonicalJson, clone, isObject, type Obj } from '../json.js';
+import { canonicalJson, clone, isObject, objectAt, type JsonObject } from '../json.js';
+import type { KubeObject } from '../objects.js';
 import type { LabelSelector } from '../selector.js';
 
 export type HookName = 'customize' | 'sync' | 'finalize';
@@ -18,8 +19,8 @@ export interface HookCall {
 }
 
 export interface SyncResult {
-  status: Obj | undefined;
-  children: Obj[];
+  status: JsonObject | undefined;
+  children: KubeObject[];
   finalized: boolean;
 }
 
@@ -38,16 +39,16 @@ export class HookClient {
     private readonly calls: HookCall[],
   ) {}
 
-  async sync(hook: 'sync' | 'finalize', parent: string, request: Obj): Promise<SyncResult> {
+  async sync(hook: 'sync' | 'finalize', parent: string, request: JsonObject): Promise<SyncResult> {
     return parseSyncResponse(hook, await this.post(hook, parent, request));
   }
 
-  async customize(parent: string, request: Obj): Promise<RelatedRule[]> {
+  async customize(parent: string, request: JsonObject): Promise<RelatedRule[]> {
     return parseCustomizeResponse(await this.post('customize', parent, request));
   }
 
   /** The decoded JSON body of a 200 answer; anything else is an error. */
-  private async post(hook: HookName, parent: string, request: Obj): Promise<unknown> {
+  private async post(hook: HookName, parent: string, request: JsonObject): Promise<unknown> {
     const call: HookCall = { hook, parent, request, response: undefined, status: 0 };
     this.calls.push(call);
     let text: string;
@@ -84,7 +85,7 @@ class Decoder {
   readonly wrong: string[] = [];
 
   /** obj as a struct with the given fields; null counts as absent. */
-  struct(value: unknown, path: string, fields: string[]): Obj | undefined {
+  struct(value: unknown, path: string, fields: string[]): JsonObject | undefined {
     if (value === null || value === undefined) return undefined;
     if (!isObject(value)) {
       this.wrong.push(`${path || 'response'}: expected an object`);
@@ -127,7 +128,10 @@ export function parseSyncResponse(hook: 'sync' | 'finalize', body: unknown): Syn
   return {
     status: isObject(response.status) ? response.status : undefined,
     // Copies: Metacontroller fills in namespaces and labels, the recorded response stays as sent.
-    children: (children as Obj[]).map((child) => ({ ...clone(child), metadata: { ...clone(child.metadata) } })),
+    // Checked above to have a kind, an apiVersion and metadata; the rest is the API server's to judge.
+    children: children
+      .filter(isObject)
+      .map((child) => ({ ...clone(child), metadata: { ...clone(objectAt(child, 'metadata')) } }) as KubeObject),
     finalized: response.finalized === true,
   };
 }
@@ -161,5 +165,7 @@ export function parseCustomizeResponse(body: unknown): RelatedRule[] {
     }
   });
   d.finish('customize');
-  return rules.filter(isObject).map((rule) => ({ ...rule, apiVersion: rule.apiVersion ?? '', resource: rule.resource ?? '' }));
+  // Checked above: strings, a list of strings and selectors where given (null counts as absent).
+  const checked = rules.filter(isObject) as Partial<RelatedRule>[];
+  return checked.map((rule) => ({ ...rule, apiVersion: rule.apiVersion ?? '', resource: rule.resource ?? '' }));
 }

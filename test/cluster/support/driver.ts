@@ -17,6 +17,7 @@ import { readYaml } from '../../support/fixtures.js';
 import type { Kube, Obj } from './kube.js';
 import { kubeStore } from './kube-store.js';
 import { sleep } from './poll.js';
+import type { KubeObject as StoredObject } from '../../../src/sim/objects.js';
 import type { Store } from '../../../src/sim/store.js';
 import { provisionVolumes } from './volumes.js';
 
@@ -37,9 +38,9 @@ const NODE = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'sim-node' } };
 /** The store, noting every write it is asked for. */
 function recording(store: Store, writes: string[]): Store {
   const note =
-    <A extends unknown[], R>(verb: string, write: (obj: Obj, ...rest: A) => Promise<R>) =>
-    (obj: Obj, ...rest: A) => {
-      writes.push(`${verb} ${String(obj.kind)}/${String(obj.metadata?.name)}`);
+    <A extends unknown[], R>(verb: string, write: (obj: StoredObject, ...rest: A) => Promise<R>) =>
+    (obj: StoredObject, ...rest: A) => {
+      writes.push(`${verb} ${obj.kind}/${obj.metadata.name}`);
       return write(obj, ...rest);
     };
   return {
@@ -76,11 +77,11 @@ export class RealWorld {
   ) {
     const store = recording(kubeStore(kube, [namespace]), this.writes);
     const controller = readYaml<Obj>('metacontroller/compositecontroller.yaml');
-    const source: ObjectSource = { get: async (kind, ns, name) => (await store.get(kind, ns, name)) as KubeObject | undefined };
+    const source: ObjectSource = { get: (kind, ns, name) => store.get(kind, ns, name) };
     this.kubelet = new Kubelet(
       store,
       this.clock,
-      (pod) => container(pod as KubeObject, source),
+      (pod) => container(pod, source),
       (m) => {
         this.record('kubelet', m);
       },

@@ -1,8 +1,13 @@
 // The simulator's Store over the real API server, confined to the namespaces a test owns so
 // that test files running side by side never sync each other's clusters.
 import { resolveKind } from '../../../src/sim/kinds.js';
+import type { KubeObject } from '../../../src/sim/objects.js';
 import type { Store } from '../../../src/sim/store.js';
 import type { Kube, Obj } from './kube.js';
+
+/** What the API server returns is a stored object. */
+const stored = (obj: Obj) => obj as KubeObject;
+const storedOrNone = (obj: Obj | undefined) => obj && stored(obj);
 
 const apiVersionOf = (kind: string): string => resolveKind(kind).apiVersion;
 
@@ -15,12 +20,12 @@ export function kubeStore(kube: Kube, namespaces: string[]): Store {
     async list(kind, namespace) {
       const where = namespace === undefined ? namespaces : namespaces.includes(namespace) ? [namespace] : [];
       const lists = await Promise.all(where.map((ns) => kube.list(apiVersionOf(kind), kind, ns)));
-      return lists.flat().sort(byNamespaceAndName);
+      return lists.flat().sort(byNamespaceAndName).map(stored);
     },
-    get: (kind, namespace, name) => kube.get(apiVersionOf(kind), kind, namespace, name),
-    create: (obj) => kube.create(obj),
-    update: (obj) => kube.update(obj),
-    updateStatus: (obj) => kube.updateStatus(obj),
+    get: async (kind, namespace, name) => storedOrNone(await kube.get(apiVersionOf(kind), kind, namespace, name)),
+    create: async (obj) => stored(await kube.create(obj)),
+    update: async (obj) => stored(await kube.update(obj)),
+    updateStatus: async (obj) => stored(await kube.updateStatus(obj)),
     delete: (obj) => kube.delete(obj, { ...uidPrecondition(obj), propagationPolicy: 'Background' }),
     async bind(pod, node) {
       const path = await kube.path('v1', 'Pod', pod.metadata.namespace, pod.metadata.name, 'binding');
@@ -30,10 +35,10 @@ export function kubeStore(kube: Kube, namespaces: string[]): Store {
         metadata: { name: pod.metadata.name },
         target: { apiVersion: 'v1', kind: 'Node', name: node },
       });
-      return (await kube.get('v1', 'Pod', pod.metadata.namespace, pod.metadata.name))!;
+      return stored((await kube.get('v1', 'Pod', pod.metadata.namespace, pod.metadata.name))!);
     },
     removeTerminated: (pod) => kube.delete(pod, { ...uidPrecondition(pod), gracePeriodSeconds: 0 }),
-    apply: (obj, fieldManager) => kube.apply(obj, fieldManager, { force: true }),
-    jsonPatch: (obj, patch) => kube.patch(obj, patch, 'json'),
+    apply: async (obj, fieldManager) => stored(await kube.apply(obj, fieldManager, { force: true })),
+    jsonPatch: async (obj, patch) => stored(await kube.patch(obj, patch, 'json')),
   };
 }

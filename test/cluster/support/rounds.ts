@@ -35,7 +35,7 @@ export interface Answer {
   hook: 'sync' | 'finalize';
   /** The uid of the parent the hooks answered for. */
   parentUid: string;
-  children: Obj[];
+  children: KubeObject[];
   status: Obj | undefined;
 }
 
@@ -103,7 +103,7 @@ export async function recordAnswers(example: Example): Promise<{ answers: Answer
     const record = (step: string) => {
       for (const call of w.sim.calls.slice(seen)) {
         if (call.hook === 'customize' || call.status !== 200) continue;
-        const response = call.response as { children?: Obj[]; status?: Obj };
+        const response = call.response as { children?: KubeObject[]; status?: Obj };
         const parentUid = (call.request as { parent: Obj }).parent.metadata.uid;
         answers.push({ step, hook: call.hook, parentUid, children: response.children ?? [], status: response.status });
       }

@@ -2,6 +2,7 @@
 // expansion, and a provisioner model that makes a PersistentVolume pre-bound to every pending
 // claim, which the real persistentvolume-binder controller then binds.
 import { serverSideApplyBody } from '../../../src/sim/metacontroller/children.js';
+import type { KubeObject } from '../../../src/sim/objects.js';
 import type { Kube, Obj } from './kube.js';
 
 /** Named as kind's default class is, which the in-memory simulator assumes too. */
@@ -40,7 +41,8 @@ export async function provisionVolumes(kube: Kube, namespace: string): Promise<v
 
 /** A desired child as Metacontroller's server-side-apply strategy sends it, in the parent's namespace. */
 export function asMetacontrollerApplies(child: Obj, parent: Obj): Obj {
-  const body = serverSideApplyBody(child, parent);
+  // Both are objects as the API server (or a hook) gives them.
+  const body = serverSideApplyBody(child as KubeObject, parent as KubeObject);
   body.metadata.namespace = parent.metadata.namespace;
   return body;
 }
