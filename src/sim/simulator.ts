@@ -102,6 +102,23 @@ export class Simulator {
     }
   }
 
+  /** Simulated seconds since the start: what members' clocks read. */
+  get seconds(): number {
+    return this.clock.now;
+  }
+
+  /**
+   * Sets one annotation of a stored object, as a client's merge patch would (a member sidecar
+   * reporting on its Lease); false when the object does not exist.
+   */
+  annotate(kind: string, namespace: string, name: string, key: string, value: string): boolean {
+    const existing = this.api.get(kind, namespace, name);
+    if (!existing) return false;
+    if (existing.metadata.annotations?.[key] === value) return true;
+    this.api.update({ ...existing, metadata: { ...existing.metadata, annotations: { ...existing.metadata.annotations, [key]: value } } });
+    return true;
+  }
+
   /** Like `kubectl delete`: objects with finalizers and pods are marked, the rest go at once, and their dependents after them. */
   delete(kind: string, namespace: string, name: string): void {
     try {

@@ -1,11 +1,17 @@
 // Real guest agents for the simulator: each pod's app container is a temporary root into which
-// the ConfigMap and Secret the hooks rendered are "mounted" every round, and the agent script
-// from that ConfigMap is run with /bin/sh (step, then the readiness probe), as the kubelet runs it.
+// the ConfigMap and Secret the hooks rendered are "mounted" (every round, or every
+// `volumeRefreshSeconds` as a kubelet refreshes them), and the agent script from that ConfigMap
+// is run with /bin/sh (step, then the readiness probe), as the kubelet runs it. Beside it, the
+// member sidecar's part: the channel's copy of the ConfigMap and Secret, kept current every round,
+// and the agent's progress file reported on the member's Lease.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeObject } from '../../src/api/meta.js';
 import { mountedConfig, type ContainerOutcome, type ObjectSource } from '../../src/sim/index.js';
+import { PROGRESS_ANNOTATION } from '../../src/guest/index.js';
+import { annotationValue } from '../../src/member/progress.js';
+import { CHANNEL } from './guest.js';
 
 interface PodView {
   spec: {
@@ -21,6 +27,23 @@ function mount(dir: string, files: Record<string, string>, encoding: 'utf8' | 'b
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), Buffer.from(content, encoding), { mode: 0o444 });
 }
 
+/** The ConfigMap's files: data as text, binaryData decoded. */
+function mountConfigMap(dir: string, configMap: KubeObject) {
+  mount(dir, (configMap.data ?? {}) as Record<string, string>, 'utf8');
+  for (const [name, content] of Object.entries((configMap.binaryData ?? {}) as Record<string, string>)) {
+    writeFileSync(join(dir, name), Buffer.from(content, 'base64'));
+  }
+}
+
+const readIfThere = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined);
+
+export interface AgentOptions {
+  /** Whether the sidecar keeps the channel's copy of the configuration (default true): without it, members read only the volumes. Progress is reported either way. */
+  sidecar?: boolean;
+  /** How often the kubelet refreshes the ConfigMap and Secret volumes, in simulated seconds (default: every round). */
+  volumeRefreshSeconds?: number;
+}
+
 export interface Agents {
   container: (pod: KubeObject, source: ObjectSource) => Promise<ContainerOutcome>;
   /** Every startscript call of a pod so far (its fake package logs them): `<argc>|<args>`. */
@@ -33,9 +56,13 @@ export interface Agents {
  * Containers running the real agent. A container's root outlives its restarts when the pod
  * keeps /etc on a PVC (as the agent's state does); otherwise each container starts afresh.
  */
-export function realAgents(base: string): Agents {
+export function realAgents(base: string, options: AgentOptions = {}): Agents {
+  const { sidecar = true, volumeRefreshSeconds = 0 } = options;
   const failing = new Set<string>();
   const roots = new Map<string, string[]>();
+  /** When each root's volumes were last refreshed, and for which pod its channel is. */
+  const refreshed = new Map<string, number>();
+  const channelPod = new Map<string, string>();
   const container = async (object: KubeObject, source: ObjectSource): Promise<ContainerOutcome> => {
     const pod = object as unknown as KubeObject & PodView;
     const app = pod.spec.containers[0]!;
@@ -49,11 +76,24 @@ export function realAgents(base: string): Agents {
     const root = join(base, key);
     if (!roots.has(pod.metadata.name)) roots.set(pod.metadata.name, []);
     if (!roots.get(pod.metadata.name)!.includes(root)) roots.get(pod.metadata.name)!.push(root);
-    mount(join(root, 'etc/kubedirector'), (configMap.data ?? {}) as Record<string, string>, 'utf8');
-    for (const [name, content] of Object.entries((configMap.binaryData ?? {}) as Record<string, string>)) {
-      writeFileSync(join(root, 'etc/kubedirector', name), Buffer.from(content, 'base64'));
+    const last = refreshed.get(root);
+    if (last === undefined || source.seconds - last >= volumeRefreshSeconds) {
+      mountConfigMap(join(root, 'etc/kubedirector'), configMap);
+      mount(join(root, 'etc/kubedirector-secrets'), (secret.data ?? {}) as Record<string, string>, 'base64');
+      refreshed.set(root, source.seconds);
     }
-    mount(join(root, 'etc/kubedirector-secrets'), (secret.data ?? {}) as Record<string, string>, 'base64');
+    // The channel is an emptyDir: it lives as long as the pod, not the container or the PVC.
+    const channel = join(root, CHANNEL);
+    const uid = pod.metadata.uid ?? '';
+    if (channelPod.get(root) !== uid) {
+      rmSync(channel, { recursive: true, force: true });
+      mkdirSync(channel, { recursive: true });
+      channelPod.set(root, uid);
+    }
+    if (sidecar) {
+      mountConfigMap(join(channel, 'config'), configMap);
+      mount(join(channel, 'secrets'), (secret.data ?? {}) as Record<string, string>, 'base64');
+    }
     if (failing.has(pod.metadata.name)) writeFileSync(join(root, 'fail-configure'), '3');
     else rmSync(join(root, 'fail-configure'), { force: true });
 
@@ -63,6 +103,15 @@ export function realAgents(base: string): Agents {
     const agent = (command: string) =>
       spawnSync('/bin/sh', [join(root, 'etc/kubedirector/agent.sh'), command], { env, encoding: 'utf8', timeout: 15000 });
     const step = agent('step');
+    // The sidecar reports what the agent wrote, whatever the pass's outcome.
+    const progress = readIfThere(join(channel, 'progress'));
+    if (progress !== undefined) {
+      const value = annotationValue(progress, uid, {
+        stdout: readIfThere(join(channel, 'notify.stdout')),
+        stderr: readIfThere(join(channel, 'notify.stderr')),
+      });
+      await source.annotate('Lease', pod.metadata.namespace ?? 'default', pod.metadata.name, PROGRESS_ANNOTATION, value);
+    }
     if (step.status === 1) {
       const message = readFileSync(join(root, 'dev/termination-log'), 'utf8');
       return { terminated: { exitCode: 1, message } };

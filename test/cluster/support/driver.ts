@@ -77,7 +77,22 @@ export class RealWorld {
   ) {
     const store = recording(kubeStore(kube, [namespace]), this.writes);
     const controller = readYaml<Obj>('metacontroller/compositecontroller.yaml');
-    const source: ObjectSource = { get: (kind, ns, name) => store.get(kind, ns, name) };
+    const clock = this.clock;
+    const source: ObjectSource = {
+      get: (kind, ns, name) => store.get(kind, ns, name),
+      // The sidecar's merge patch of its Lease.
+      annotate: async (kind, ns, name, key, value) => {
+        const object = await store.get(kind, ns, name);
+        if (!object) return false;
+        if (object.metadata.annotations?.[key] !== value) {
+          await kube.patch(object, { metadata: { annotations: { [key]: value } } }, 'merge');
+        }
+        return true;
+      },
+      get seconds() {
+        return clock.now;
+      },
+    };
     this.kubelet = new Kubelet(
       store,
       this.clock,
