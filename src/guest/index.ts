@@ -18,5 +18,3 @@ export const SECRETS_VOLUME = 'kd-secrets';
  */
 export const CHANNEL_MOUNT = '/etc/kubedirector-channel';
 export const CHANNEL_VOLUME = 'kd-channel';
-/** The Lease annotation where the sidecar reports its member's progress (the hooks never set it). */
-export const PROGRESS_ANNOTATION = 'kubedirector.hpe.com/member-progress';

@@ -2,7 +2,7 @@
 // "The member channel"): the generations the agent has read and processed, the last event it ran,
 // a notification that failed. Reports about an earlier pod of the same name are ignored.
 import type { KubeObject } from '../api/meta.js';
-import { PROGRESS_ANNOTATION } from '../guest/index.js';
+import { PROGRESS_ANNOTATION } from '../member/progress.js';
 
 export interface NotifyFailure {
   event: string;

@@ -1,7 +1,8 @@
 // The guest agent's contract as the hooks observe it, without running it (see
 // src/guest/PROTOCOL.md).
 import type { KubeObject } from '../api/meta.js';
-import { CONFIG_VOLUME, PROGRESS_ANNOTATION, SECRETS_VOLUME } from '../guest/index.js';
+import { CONFIG_VOLUME, SECRETS_VOLUME } from '../guest/index.js';
+import { PROGRESS_ANNOTATION } from '../member/progress.js';
 import type { ContainerOutcome } from './controllers/kubelet.js';
 import { asConfigMap, asPod } from './objects.js';
 

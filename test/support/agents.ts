@@ -9,8 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { KubeObject } from '../../src/api/meta.js';
 import { mountedConfig, type ContainerOutcome, type ObjectSource } from '../../src/sim/index.js';
-import { PROGRESS_ANNOTATION } from '../../src/guest/index.js';
-import { annotationValue } from '../../src/member/progress.js';
+import { PROGRESS_ANNOTATION, annotationValue } from '../../src/member/progress.js';
 import { CHANNEL } from './guest.js';
 
 interface PodView {
