@@ -49,6 +49,8 @@ export interface Agents {
   calls(pod: string): string[];
   /** Pods whose startscript --configure fails (exit 3) until they are removed from the set. */
   failing: Set<string>;
+  /** Pods whose startscript fails (exit 4) for these events (addnodes, delnodes, leave) until removed. */
+  failingEvents: Map<string, string[]>;
 }
 
 /**
@@ -58,6 +60,7 @@ export interface Agents {
 export function realAgents(base: string, options: AgentOptions = {}): Agents {
   const { sidecar = true, volumeRefreshSeconds = 0 } = options;
   const failing = new Set<string>();
+  const failingEvents = new Map<string, string[]>();
   const roots = new Map<string, string[]>();
   /** When each root's volumes were last refreshed, and for which pod its channel is. */
   const refreshed = new Map<string, number>();
@@ -95,6 +98,10 @@ export function realAgents(base: string, options: AgentOptions = {}): Agents {
     }
     if (failing.has(pod.metadata.name)) writeFileSync(join(root, 'fail-configure'), '3');
     else rmSync(join(root, 'fail-configure'), { force: true });
+    for (const event of ['addnodes', 'delnodes', 'leave']) {
+      if (failingEvents.get(pod.metadata.name)?.includes(event)) writeFileSync(join(root, `fail-${event}`), '4');
+      else rmSync(join(root, `fail-${event}`), { force: true });
+    }
 
     const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', KD_ROOT: root };
     for (const variable of app.env ?? []) if (variable.value !== undefined) env[variable.name] = variable.value;
@@ -123,5 +130,5 @@ export function realAgents(base: string, options: AgentOptions = {}): Agents {
       const file = join(root, 'startscript.calls');
       return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
     });
-  return { container, calls, failing };
+  return { container, calls, failing, failingEvents };
 }

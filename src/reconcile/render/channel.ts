@@ -111,7 +111,7 @@ export function sidecarContainer(image: string, names: ChannelNames): IContainer
       { name: 'KD_SECRET', value: names.secret },
       { name: 'KD_CHANNEL_DIR', value: CHANNEL_MOUNT },
     ],
-    resources: { requests: { cpu: '10m', memory: '48Mi' }, limits: { memory: '128Mi' } },
+    resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '128Mi' } },
     volumeMounts: [
       { name: CHANNEL_VOLUME, mountPath: CHANNEL_MOUNT },
       { name: TOKEN_VOLUME, mountPath: TOKEN_MOUNT, readOnly: true },
