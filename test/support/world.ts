@@ -22,6 +22,7 @@ export interface World {
 
 export async function world(
   container: (pod: KubeObject, sim: Simulator) => ContainerOutcome | Promise<ContainerOutcome> = agentModel(),
+  options: { secondsPerRound?: number } = {},
 ): Promise<World> {
   const server = buildServer({ logLevel: 'silent', systemNamespace: 'kubedirector' });
   const address = await server.listen({ host: '127.0.0.1', port: 0 });
@@ -34,6 +35,7 @@ export async function world(
       return [...result.errors, ...result.unknownFields.map((f) => `unknown field ${f}`)];
     },
     container,
+    ...options,
   });
   return {
     sim,
