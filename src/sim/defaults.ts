@@ -79,6 +79,8 @@ function defaultPodSpec(spec: JsonObject): void {
   spec.schedulerName ??= 'default-scheduler';
   spec.terminationGracePeriodSeconds ??= 30;
   spec.securityContext ??= {};
+  // The deprecated alias the API server still fills in from serviceAccountName.
+  if (typeof spec.serviceAccountName === 'string') spec.serviceAccount ??= spec.serviceAccountName;
   for (const container of [...objectsAt(spec, 'initContainers'), ...objectsAt(spec, 'containers')]) defaultContainer(container);
   for (const volume of objectsAt(spec, 'volumes')) {
     for (const key of ['configMap', 'secret', 'downwardAPI', 'projected']) {
