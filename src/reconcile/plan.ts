@@ -268,14 +268,17 @@ function planRole(
   const ports = app ? rolePorts(app, id) : [];
   const serviceOf = (pod: string) => (ports.length > 0 ? memberServiceName(resolved.identity.scheme, pod) : NO_SERVICE);
 
-  const progressOf = (pod: string, observation: PodObservation) =>
-    memberProgress(resolved.observed.leases.get(memberLeaseName(pod)), observation.uid);
+  /**
+   * A member's plan, with what its sidecar reports about the current pod read once. A member that
+   * stays (joined given) takes its acknowledgements from that report.
+   */
   const member = (ordinal: number, status: MemberStatus, observation: PodObservation, flags: Partial<MemberPlan> = {}): MemberPlan => {
-    const progress = progressOf(status.pod, observation);
+    const progress = memberProgress(resolved.observed.leases.get(memberLeaseName(status.pod)), observation.uid);
+    const acknowledged = flags.joined === undefined ? status : acknowledge(status, observation, flags.joined, resolved, progress);
     return {
       ordinal,
       fqdn: fqdnOf(status.pod),
-      status: observe(status, observation),
+      status: observe(acknowledged, observation),
       observation,
       joined: false,
       leaving: false,
@@ -296,7 +299,7 @@ function planRole(
     if (ordinal >= wanted) return [member(ordinal, { ...status, state: 'delete pending' }, pod, { leaving: true })];
     const next = advance(status, pod, maxLog);
     const joined = next.state === 'configured' && status.state !== 'configured' && !status.stateDetail?.lastConfiguredContainer;
-    return [member(ordinal, acknowledge(next, pod, joined, resolved, progressOf(status.pod, pod)), pod, { joined })];
+    return [member(ordinal, next, pod, { joined })];
   });
 
   // New members fill free ordinals, but never above one still being deleted: pods are contiguous.
@@ -311,7 +314,7 @@ function planRole(
     const status: MemberStatus = { pod, service: '', nodeID: ++lastNodeID, state: 'create pending', stateDetail: {} };
     const next = advance(status, observation, maxLog);
     const joined = next.state === 'configured';
-    added.push(member(ordinal, acknowledge(next, observation, joined, resolved, progressOf(pod, observation)), observation, { joined }));
+    added.push(member(ordinal, next, observation, { joined }));
   }
   const members = [...known, ...added].sort((a, b) => a.ordinal - b.ordinal);
   const observedStatefulSet = resolved.observed.statefulSets.get(statefulSet);
