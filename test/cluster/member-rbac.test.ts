@@ -8,7 +8,6 @@ import { sync } from '../../src/reconcile/sync.js';
 import { readYaml } from '../support/fixtures.js';
 import { OPTIONS, app, request } from '../support/requests.js';
 import { freshNamespace, useControlPlane } from './support/cluster.js';
-import { KubeError, type Kube } from './support/kube.js';
 import { until } from './support/poll.js';
 
 const MEMBER_KINDS = ['ServiceAccount', 'Role', 'RoleBinding', 'ConfigMap', 'Secret', 'Lease'];
@@ -19,16 +18,6 @@ function rendered(ns: string, name: string, uid: string): KubeObject[] {
   const parent = { ...cluster, metadata: { ...cluster.metadata, name, namespace: ns, uid, generation: 1 } };
   const response = sync(request({ parent, apps: [app('catalog/spark.yaml', ns)] }), OPTIONS);
   return response.children.filter((c) => MEMBER_KINDS.includes(c.kind));
-}
-
-async function status(kube: Kube, method: string, path: string, body?: unknown, contentType?: string): Promise<number> {
-  try {
-    await kube.request(method, path, body, contentType);
-    return 200;
-  } catch (error) {
-    if (error instanceof KubeError) return error.code;
-    throw error;
-  }
 }
 
 const session = await useControlPlane(t);
@@ -57,14 +46,14 @@ if (session) {
     const api = `/api/v1/namespaces/${ns}`;
     const leases = `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`;
     const annotate = (name: string) =>
-      status(member, 'PATCH', `${leases}/${name}`, { metadata: { annotations: { probe: 'x' } } }, 'application/merge-patch+json');
+      member.statusOf('PATCH', `${leases}/${name}`, { metadata: { annotations: { probe: 'x' } } }, 'application/merge-patch+json');
 
     // The authorizer learns of new RoleBindings from its informer, a moment after the write.
     const [configMap = ''] = of(own, 'ConfigMap');
-    await until('the rendered Role to take effect', async () => (await status(member, 'GET', `${api}/configmaps/${configMap}`)) === 200);
-    t.equal(await status(member, 'GET', `${api}/secrets/${of(own, 'Secret')[0] ?? ''}`), 200, 'its Secret');
+    await until('the rendered Role to take effect', async () => (await member.statusOf('GET', `${api}/configmaps/${configMap}`)) === 200);
+    t.equal(await member.statusOf('GET', `${api}/secrets/${of(own, 'Secret')[0] ?? ''}`), 200, 'its Secret');
     t.equal(
-      await status(member, 'GET', `${api}/configmaps?watch=true&timeoutSeconds=1&fieldSelector=metadata.name%3D${configMap}`),
+      await member.statusOf('GET', `${api}/configmaps?watch=true&timeoutSeconds=1&fieldSelector=metadata.name%3D${configMap}`),
       200,
       'a watch of its ConfigMap by name',
     );
@@ -72,13 +61,13 @@ if (session) {
     for (const lease of of(own, 'Lease')) t.equal(await annotate(lease), 200, `patch of its cluster's Lease ${lease}`);
 
     for (const lease of of(other, 'Lease')) t.equal(await annotate(lease), 403, `another cluster's Lease ${lease}`);
-    t.equal(await status(member, 'GET', `${api}/configmaps/${of(other, 'ConfigMap')[0] ?? ''}`), 403, "another cluster's ConfigMap");
-    t.equal(await status(member, 'GET', `${api}/secrets/${of(other, 'Secret')[0] ?? ''}`), 403, "another cluster's Secret");
-    t.equal(await status(member, 'GET', `${api}/secrets/unrelated`), 403, 'any other Secret');
-    t.equal(await status(member, 'GET', `${api}/pods`), 403, 'pods');
-    t.equal(await status(member, 'GET', `${api}/configmaps`), 403, 'a list of ConfigMaps');
+    t.equal(await member.statusOf('GET', `${api}/configmaps/${of(other, 'ConfigMap')[0] ?? ''}`), 403, "another cluster's ConfigMap");
+    t.equal(await member.statusOf('GET', `${api}/secrets/${of(other, 'Secret')[0] ?? ''}`), 403, "another cluster's Secret");
+    t.equal(await member.statusOf('GET', `${api}/secrets/unrelated`), 403, 'any other Secret');
+    t.equal(await member.statusOf('GET', `${api}/pods`), 403, 'pods');
+    t.equal(await member.statusOf('GET', `${api}/configmaps`), 403, 'a list of ConfigMaps');
     t.equal(
-      await status(member, 'PUT', `${api}/configmaps/${configMap}`, { ...own.find((c) => c.kind === 'ConfigMap') }),
+      await member.statusOf('PUT', `${api}/configmaps/${configMap}`, { ...own.find((c) => c.kind === 'ConfigMap') }),
       403,
       'writing its ConfigMap',
     );

@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { freshNamespace, useControlPlane } from './support/cluster.js';
-import { KubeError, type Kube, type Obj } from './support/kube.js';
+import type { Obj } from './support/kube.js';
 import { sleep, until } from './support/poll.js';
 
 t.setTimeout(300_000);
@@ -106,16 +106,6 @@ class Sidecar {
       // already gone
     }
     await this.exited;
-  }
-}
-
-async function status(kube: Kube, method: string, path: string, body?: unknown, contentType?: string): Promise<number> {
-  try {
-    await kube.request(method, path, body, contentType);
-    return 200;
-  } catch (error) {
-    if (error instanceof KubeError) return error.code;
-    throw error;
   }
 }
 
@@ -227,39 +217,39 @@ if (session) {
 
   t.test('RBAC: the token reaches its own objects by name, and nothing else', async (t) => {
     // The authorizer learns of a new RoleBinding from its informer, a moment after the write.
-    await until('the Role to take effect', async () => (await status(member, 'GET', `${api}/configmaps/${CLUSTER}`)) === 200);
-    t.equal(await status(member, 'GET', `${api}/secrets/${CLUSTER}`), 200, 'get its Secret');
-    t.equal(await status(member, 'GET', `${leases}/${POD}`), 200, 'get its Lease');
+    await until('the Role to take effect', async () => (await member.statusOf('GET', `${api}/configmaps/${CLUSTER}`)) === 200);
+    t.equal(await member.statusOf('GET', `${api}/secrets/${CLUSTER}`), 200, 'get its Secret');
+    t.equal(await member.statusOf('GET', `${leases}/${POD}`), 200, 'get its Lease');
     // A watch filtered to one name is authorized as verb watch on that name.
     for (const kind of ['configmaps', 'secrets']) {
       t.equal(
-        await status(member, 'GET', `${api}/${kind}?watch=true&fieldSelector=metadata.name%3D${CLUSTER}&timeoutSeconds=1`),
+        await member.statusOf('GET', `${api}/${kind}?watch=true&fieldSelector=metadata.name%3D${CLUSTER}&timeoutSeconds=1`),
         200,
         `watch its ${kind} by name`,
       );
-      t.equal(await status(member, 'GET', `${api}/${kind}?watch=true&timeoutSeconds=1`), 403, `no watch of all ${kind}`);
+      t.equal(await member.statusOf('GET', `${api}/${kind}?watch=true&timeoutSeconds=1`), 403, `no watch of all ${kind}`);
       t.equal(
-        await status(member, 'GET', `${api}/${kind}?fieldSelector=metadata.name%3D${CLUSTER}`),
+        await member.statusOf('GET', `${api}/${kind}?fieldSelector=metadata.name%3D${CLUSTER}`),
         403,
         `no list of ${kind}, even by name`,
       );
-      t.equal(await status(member, 'GET', `${api}/${kind}/other`), 403, `no get of another of the ${kind}`);
+      t.equal(await member.statusOf('GET', `${api}/${kind}/other`), 403, `no get of another of the ${kind}`);
     }
-    t.equal(await status(member, 'GET', `${api}/pods`), 403, 'no pods');
-    t.equal(await status(member, 'GET', `${api}/pods/${POD}`), 403, 'not even its own pod');
-    t.equal(await status(member, 'GET', `${leases}/demo-worker-1`), 403, 'no other Lease');
+    t.equal(await member.statusOf('GET', `${api}/pods`), 403, 'no pods');
+    t.equal(await member.statusOf('GET', `${api}/pods/${POD}`), 403, 'not even its own pod');
+    t.equal(await member.statusOf('GET', `${leases}/demo-worker-1`), 403, 'no other Lease');
     const patch = { metadata: { annotations: { x: 'y' } } };
     t.equal(
-      await status(member, 'PATCH', `${leases}/demo-worker-1`, patch, 'application/merge-patch+json'),
+      await member.statusOf('PATCH', `${leases}/demo-worker-1`, patch, 'application/merge-patch+json'),
       403,
       'no patch of another Lease',
     );
     t.equal(
-      await status(member, 'PATCH', `${api}/configmaps/${CLUSTER}`, patch, 'application/merge-patch+json'),
+      await member.statusOf('PATCH', `${api}/configmaps/${CLUSTER}`, patch, 'application/merge-patch+json'),
       403,
       'no write to its ConfigMap',
     );
-    t.equal(await status(member, 'DELETE', `${leases}/${POD}`), 403, 'no delete of its Lease');
+    t.equal(await member.statusOf('DELETE', `${leases}/${POD}`), 403, 'no delete of its Lease');
   });
 
   let first: Sidecar;

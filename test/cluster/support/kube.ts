@@ -184,6 +184,17 @@ export class Kube {
     return this.request('PATCH', await this.objectPath(obj, subresource), patch, contentType);
   }
 
+  /** The HTTP status a request gets (200 for any success), as an authorization check reads it. */
+  async statusOf(method: string, path: string, body?: unknown, contentType?: string): Promise<number> {
+    try {
+      await this.request(method, path, body, contentType);
+      return 200;
+    } catch (error) {
+      if (error instanceof KubeError) return error.code;
+      throw error;
+    }
+  }
+
   async delete(obj: Obj, body: Obj = {}): Promise<void> {
     try {
       await this.request('DELETE', await this.objectPath(obj), { apiVersion: 'v1', kind: 'DeleteOptions', ...body });
