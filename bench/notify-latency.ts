@@ -2,12 +2,8 @@
 // the existing members having run its --addnodes, with the real agent, a kubelet that refreshes
 // ConfigMap volumes every 60 s (as kubelets typically do), and the member sidecar's copy of the
 // configuration or none. One round is one simulated second.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { realAgents } from '../test/support/agents.js';
-import { buildPackage } from '../test/support/guest.js';
-import { NAMESPACE, world } from '../test/support/world.js';
+import { workersWorld } from '../test/support/workers.js';
+import { NAMESPACE } from '../test/support/world.js';
 
 const REFRESH_SECONDS = 60;
 const pod = (i: number) => `workers-worker-${i}`;
@@ -20,21 +16,11 @@ interface Latency {
 }
 
 async function measure(sidecar: boolean): Promise<Latency> {
-  const base = mkdtempSync(join(tmpdir(), 'kd-latency-'));
-  const agents = realAgents(base, { sidecar, volumeRefreshSeconds: REFRESH_SECONDS });
-  const w = await world(agents.container, { secondsPerRound: 1 });
+  const { w, agents, scale, close } = await workersWorld({
+    agents: { sidecar, volumeRefreshSeconds: REFRESH_SECONDS },
+    secondsPerRound: 1,
+  });
   try {
-    w.apply('test/fixtures/scenarios/workers-app.yaml');
-    w.sim.apply({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'workers-setup', namespace: NAMESPACE, labels: { 'kubedirector.hpe.com/setup-package-for': 'workers' } },
-      binaryData: { 'appconfig.tgz': buildPackage(base).toString('base64') },
-    });
-    const scale = (members: number) =>
-      w.apply('test/fixtures/scenarios/workers-cluster.yaml', (o) => {
-        o.spec.roles[0].members = members;
-      });
     scale(3);
     await w.sim.converge({ maxRounds: 400, quietRounds: 3 });
     scale(5);
@@ -51,8 +37,7 @@ async function measure(sidecar: boolean): Promise<Latency> {
     }
     return { seconds: w.sim.seconds - start, afterPublication: w.sim.seconds - (publishedAt ?? start) };
   } finally {
-    await w.close();
-    rmSync(base, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -2,13 +2,9 @@
 // through the sidecar's copy, report back on their Leases, never go NotReady for it, and a role
 // that lists `leave` hands over before its departing pods are removed.
 import t, { type Test } from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SKIP_LEAVE_ANNOTATION } from '../../src/reconcile/plan.js';
-import { realAgents } from '../support/agents.js';
-import { buildPackage } from '../support/guest.js';
-import { NAMESPACE, world } from '../support/world.js';
+import { workersWorld } from '../support/workers.js';
+import { NAMESPACE } from '../support/world.js';
 
 const fqdn = (ordinal: number) => `workers-worker-${ordinal}.workers.${NAMESPACE}.svc.cluster.local`;
 const pod = (ordinal: number) => `workers-worker-${ordinal}`;
@@ -20,27 +16,13 @@ interface PodView {
 }
 
 async function setup(t: Test) {
-  const base = mkdtempSync(join(tmpdir(), 'kd-channel-'));
-  t.teardown(() => {
-    rmSync(base, { recursive: true, force: true });
+  const workers = await workersWorld({
+    app: (app) => {
+      app.spec.roles[0].eventList = ['configure', 'addnodes', 'delnodes', 'leave'];
+    },
   });
-  const agents = realAgents(base);
-  const w = await world(agents.container);
-  t.teardown(() => w.close());
-  w.apply('test/fixtures/scenarios/workers-app.yaml', (app) => {
-    app.spec.roles[0].eventList = ['configure', 'addnodes', 'delnodes', 'leave'];
-  });
-  w.sim.apply({
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: 'workers-setup', namespace: NAMESPACE, labels: { 'kubedirector.hpe.com/setup-package-for': 'workers' } },
-    binaryData: { 'appconfig.tgz': buildPackage(base).toString('base64') },
-  });
-  const cluster = (change: (o: any) => void) => w.apply('test/fixtures/scenarios/workers-cluster.yaml', change);
-  const scale = (members: number) =>
-    cluster((o) => {
-      o.spec.roles[0].members = members;
-    });
+  t.teardown(() => workers.close());
+  const { w, agents, cluster, scale } = workers;
 
   // Watched every round: a pod that was ready and is not, while not being deleted, is a member
   // made NotReady; a pod removed before its --leave ran is a member that could not hand over.

@@ -1,38 +1,19 @@
 // Members configured by the real guest agent, run against the files the hooks render, while
 // the simulator plays Metacontroller and Kubernetes: who hears of which change, in which order.
 import t, { type Test } from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { realAgents } from '../support/agents.js';
-import { buildPackage } from '../support/guest.js';
-import { NAMESPACE, world } from '../support/world.js';
+import { workersWorld } from '../support/workers.js';
+import { NAMESPACE } from '../support/world.js';
 
 const fqdn = (ordinal: number) => `workers-worker-${ordinal}.workers.${NAMESPACE}.svc.cluster.local`;
 const pod = (ordinal: number) => `workers-worker-${ordinal}`;
 const notify = (name: string, ...ordinals: number[]) => `7|--${name} --nodegroup 1 --role worker --fqdns ${ordinals.map(fqdn).join(',')}`;
 
 async function setup(t: Test) {
-  const base = mkdtempSync(join(tmpdir(), 'kd-agents-'));
-  t.teardown(() => {
-    rmSync(base, { recursive: true, force: true });
-  });
-  const agents = realAgents(base);
-  const w = await world(agents.container);
-  t.teardown(() => w.close());
-  w.apply('test/fixtures/scenarios/workers-app.yaml');
-  w.sim.apply({
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: 'workers-setup', namespace: NAMESPACE, labels: { 'kubedirector.hpe.com/setup-package-for': 'workers' } },
-    binaryData: { 'appconfig.tgz': buildPackage(base).toString('base64') },
-  });
-  const scale = (members: number) =>
-    w.apply('test/fixtures/scenarios/workers-cluster.yaml', (o) => {
-      o.spec.roles[0].members = members;
-    });
+  const workers = await workersWorld();
+  t.teardown(() => workers.close());
+  const { w, agents, scale } = workers;
   const converge = async () => {
-    // A real agent can be busy (its readiness hold) for a round in which nothing observable changes.
+    // A real agent's state can move (a notification retried) in a round where nothing observable changes.
     const { rounds } = await w.sim.converge({ maxRounds: 60, quietRounds: 3 });
     t.same(w.sim.errors, [], `settled in ${rounds} rounds without errors`);
   };
