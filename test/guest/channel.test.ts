@@ -4,24 +4,12 @@
 // touching readiness or liveness.
 import t from 'tap';
 import { mkdirSync } from 'node:fs';
-import { CHANNEL, Guest, buildPackage, member, startscriptOutput, type GuestEvent, type GuestOptions } from '../support/guest.js';
+import { CHANNEL, Guest, buildPackage, member, membership, startscriptOutput, type GuestOptions } from '../support/guest.js';
 
 const controller = member('demo-controller-0', 'controller', 1);
 const worker0 = member('demo-worker-0', 'worker', 2);
 const worker1 = member('demo-worker-1', 'worker', 3);
 const MEMBERS = [controller, worker0, worker1];
-
-const membership = (name: string, id: string, fqdns: string, roles = 'worker'): GuestEvent => [
-  id,
-  roles,
-  `--${name}`,
-  '--nodegroup',
-  '1',
-  '--role',
-  'worker',
-  '--fqdns',
-  fqdns,
-];
 
 function guestFor(root: string, pod: string, options: Partial<GuestOptions> = {}) {
   const guest = new Guest(root, { pod, role: 'worker', packageUrl: 'file:///packages/app.tgz', ...options });

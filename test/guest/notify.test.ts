@@ -1,7 +1,7 @@
 // The guest agent's notifications: events for its role run in id order, once, and tell the
 // member only what it does not know yet.
 import t from 'tap';
-import { Guest, buildPackage, fqdn, member, type GuestEvent, type GuestOptions, type Publication } from '../support/guest.js';
+import { Guest, buildPackage, fqdn, member, membership, type GuestEvent, type GuestOptions, type Publication } from '../support/guest.js';
 
 const controller = member('demo-controller-0', 'controller', 1);
 const worker0 = member('demo-worker-0', 'worker', 2);
@@ -11,28 +11,8 @@ const ME = worker0.pod;
 const worker2 = fqdn('demo-worker-2');
 const worker3 = fqdn('demo-worker-3');
 
-const addnodes = (id: string, fqdns: string, roles = 'worker'): GuestEvent => [
-  id,
-  roles,
-  '--addnodes',
-  '--nodegroup',
-  '1',
-  '--role',
-  'worker',
-  '--fqdns',
-  fqdns,
-];
-const delnodes = (id: string, fqdns: string, roles = 'worker'): GuestEvent => [
-  id,
-  roles,
-  '--delnodes',
-  '--nodegroup',
-  '1',
-  '--role',
-  'worker',
-  '--fqdns',
-  fqdns,
-];
+const addnodes = (id: string, fqdns: string, roles = 'worker') => membership('addnodes', id, fqdns, roles);
+const delnodes = (id: string, fqdns: string, roles = 'worker') => membership('delnodes', id, fqdns, roles);
 const call = (name: string, fqdns: string) => `7|--${name} --nodegroup 1 --role worker --fqdns ${fqdns}`;
 
 /** demo-worker-0, configured at generation 1 (no events yet), knowing the three members. */

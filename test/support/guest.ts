@@ -20,6 +20,19 @@ export interface Member {
 /** An event line: its id, the comma-separated roles that run it, then the startscript arguments. */
 export type GuestEvent = [id: string, roles: string, ...args: string[]];
 
+/** A membership event (addnodes, delnodes, leave) about role `worker`, for the given roles to run. */
+export const membership = (name: string, id: string, fqdns: string, roles = 'worker'): GuestEvent => [
+  id,
+  roles,
+  `--${name}`,
+  '--nodegroup',
+  '1',
+  '--role',
+  'worker',
+  '--fqdns',
+  fqdns,
+];
+
 export interface Injection {
   url: string;
   destDir: string;
