@@ -1,6 +1,8 @@
 // Members configured by the real guest agent against the files the hooks render, on the real
 // control plane: who hears of which membership change, in which order, as workers scale
-// 3 -> 5 -> 2 with the real StatefulSet controller creating and deleting their pods.
+// 3 -> 5 -> 2 with the real StatefulSet controller creating and deleting their pods. Their role
+// lists `leave`: the departing members hand over before their pods go, and no member goes
+// NotReady for any of it.
 import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +12,7 @@ import { buildPackage } from '../support/guest.js';
 import { freshNamespace, prepareCluster, useControlPlane } from './support/cluster.js';
 import { RealWorld } from './support/driver.js';
 import type { Obj } from './support/kube.js';
+import { memberWatch, type PodView } from '../support/member-watch.js';
 
 t.setTimeout(600_000);
 
@@ -18,7 +21,7 @@ if (session) {
   const { kube } = session;
   await prepareCluster(kube);
 
-  t.test('3 workers, scaled to 5 and back to 2: exactly who hears --addnodes and --delnodes, in order', async (t) => {
+  t.test('3 workers, scaled to 5 and back to 2: exactly who hears which event, in order, --leave before removal, none NotReady', async (t) => {
     const base = mkdtempSync(join(tmpdir(), 'kd-agents-'));
     t.teardown(() => {
       rmSync(base, { recursive: true, force: true });
@@ -34,13 +37,16 @@ if (session) {
       `7|--${name} --nodegroup 1 --role worker --fqdns ${ordinals.map(fqdn).join(',')}`;
     const status = async () => (await w.cluster('workers'))?.status as Obj;
     const scale = (members: number) => w.apply('test/fixtures/scenarios/workers-cluster.yaml', (o) => (o.spec.roles[0].members = members));
+    const watch = memberWatch(agents);
     const converge = async (what: string) => {
-      // A real agent can be busy (its readiness hold) for a round in which nothing observable changes.
-      const { rounds } = await w.converge({ maxRounds: 80, quietRounds: 3 });
+      const afterRound = async (round: number) => watch.observe((await w.list('v1', 'Pod')) as PodView[], round);
+      const { rounds } = await w.converge({ maxRounds: 80, quietRounds: 3, afterRound });
       t.same(w.errors, [], `${what}: settled in ${rounds} rounds without errors`);
     };
 
-    await w.apply('test/fixtures/scenarios/workers-app.yaml');
+    await w.apply('test/fixtures/scenarios/workers-app.yaml', (app) => {
+      app.spec.roles[0].eventList = ['configure', 'addnodes', 'delnodes', 'leave'];
+    });
     await w.applyObject({
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -60,6 +66,7 @@ if (session) {
       t.same(agents.calls(pod(i)), ['1|--configure', notify('addnodes', 3, 4)], `${pod(i)} hears of the two newcomers`);
     for (const i of [3, 4]) t.same(agents.calls(pod(i)), ['1|--configure'], `${pod(i)} configured knowing everyone`);
 
+    for (const i of [2, 3, 4]) watch.mustLeave.add(pod(i));
     await scale(2);
     await converge('scaled to 2');
     t.equal((await status()).state, 'configured');
@@ -75,6 +82,14 @@ if (session) {
         `${pod(i)} hears of the three leaving`,
       );
     }
-    t.same(agents.calls(pod(2)), ['1|--configure', notify('addnodes', 3, 4)], 'the leaving members are not told of their own departure');
+    t.same(
+      agents.calls(pod(2)),
+      ['1|--configure', notify('addnodes', 3, 4), notify('leave', 2)],
+      'a leaving member hears only of its own leave',
+    );
+    for (const i of [3, 4]) t.same(agents.calls(pod(i)), ['1|--configure', notify('leave', i)], `${pod(i)} leaves, about itself`);
+    t.same(watch.removedBeforeLeave, [], 'no departing pod was deleted before its --leave ran');
+    t.same(watch.notReady, [], 'no member went NotReady');
+    t.equal((await status()).conditions.find((c: Obj) => c.type === 'MembersNotified')?.status, 'True', 'MembersNotified');
   });
 }

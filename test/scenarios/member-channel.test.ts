@@ -3,17 +3,13 @@
 // that lists `leave` hands over before its departing pods are removed.
 import t, { type Test } from 'tap';
 import { SKIP_LEAVE_ANNOTATION } from '../../src/reconcile/plan.js';
+import { memberWatch, type PodView } from '../support/member-watch.js';
 import { workersWorld } from '../support/workers.js';
 import { NAMESPACE } from '../support/world.js';
 
 const fqdn = (ordinal: number) => `workers-worker-${ordinal}.workers.${NAMESPACE}.svc.cluster.local`;
 const pod = (ordinal: number) => `workers-worker-${ordinal}`;
 const call = (name: string, ...ordinals: number[]) => `7|--${name} --nodegroup 1 --role worker --fqdns ${ordinals.map(fqdn).join(',')}`;
-
-interface PodView {
-  metadata: { name: string; uid?: string; deletionTimestamp?: string };
-  status?: { conditions?: { type: string; status: string }[]; containerStatuses?: { name: string; restartCount?: number }[] };
-}
 
 async function setup(t: Test) {
   const workers = await workersWorld({
@@ -24,33 +20,12 @@ async function setup(t: Test) {
   t.teardown(() => workers.close());
   const { w, agents, cluster, scale } = workers;
 
-  // Watched every round: a pod that was ready and is not, while not being deleted, is a member
-  // made NotReady; a pod removed before its --leave ran is a member that could not hand over.
-  const everReady = new Set<string>();
-  const notReady: string[] = [];
-  const removedBeforeLeave: string[] = [];
-  const mustLeave = new Set<string>();
-  const watch = (round: number) => {
-    const pods = w.sim.list('Pod', NAMESPACE) as unknown as PodView[];
-    for (const p of pods) {
-      const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-      const id = p.metadata.uid ?? p.metadata.name;
-      if (ready) everReady.add(id);
-      else if (everReady.has(id) && !p.metadata.deletionTimestamp) notReady.push(`${p.metadata.name} in round ${round}`);
-      if (
-        p.metadata.deletionTimestamp &&
-        mustLeave.has(p.metadata.name) &&
-        !agents.calls(p.metadata.name).some((c) => c.includes('--leave'))
-      ) {
-        removedBeforeLeave.push(p.metadata.name);
-      }
-    }
-  };
+  const { observe, notReady, removedBeforeLeave, mustLeave } = memberWatch(agents);
   const converge = async (maxRounds = 80) => {
     let quiet = 0;
     for (let i = 0; i < maxRounds && quiet < 3; i++) {
       const result = await w.sim.round();
-      watch(result.round);
+      observe(w.sim.list('Pod', NAMESPACE) as unknown as PodView[], result.round);
       quiet = result.changed ? 0 : quiet + 1;
     }
     t.equal(quiet, 3, 'settled');

@@ -144,12 +144,20 @@ export class RealWorld {
     return { changed: changes.length > 0, changes };
   }
 
-  /** Rounds until quietRounds in a row change nothing; throws, saying what still changed, after maxRounds. */
-  async converge({ maxRounds = 60, quietRounds = 3 }: { maxRounds?: number; quietRounds?: number } = {}): Promise<{ rounds: number }> {
+  /**
+   * Rounds until quietRounds in a row change nothing; throws, saying what still changed, after
+   * maxRounds. `afterRound` looks at the world after each round, with the round's number.
+   */
+  async converge({
+    maxRounds = 60,
+    quietRounds = 3,
+    afterRound,
+  }: { maxRounds?: number; quietRounds?: number; afterRound?: (round: number) => Promise<void> } = {}): Promise<{ rounds: number }> {
     let quiet = 0;
     let last: string[] = [];
     for (let rounds = 1; rounds <= maxRounds; rounds++) {
       const result = await this.round();
+      await afterRound?.(this.rounds);
       last = result.changes;
       quiet = result.changed ? 0 : quiet + 1;
       if (quiet >= quietRounds) return { rounds };
