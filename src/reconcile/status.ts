@@ -101,7 +101,7 @@ function pendingNotifications(events: NotificationEvent[], role: string, member:
 }
 
 /** How many attempts the agent makes at a notification before it skips it (see PROTOCOL.md). */
-const NOTIFY_ATTEMPTS = 3;
+export const NOTIFY_ATTEMPTS = 3;
 
 /** The member's last failed notification, as status shows it. */
 function notifyError(member: MemberPlan, events: NotificationEvent[]): MemberStateDetail['notifyError'] {

@@ -1,6 +1,7 @@
 // The guest agent's notifications: events for its role run in id order, once, and tell the
 // member only what it does not know yet.
 import t from 'tap';
+import { NOTIFY_ATTEMPTS } from '../../src/reconcile/status.js';
 import { Guest, buildPackage, fqdn, member, membership, type GuestEvent, type GuestOptions, type Publication } from '../support/guest.js';
 
 const controller = member('demo-controller-0', 'controller', 1);
@@ -143,6 +144,7 @@ t.test('restarts neither repeat nor lose a queued notification', async (t) => {
 });
 
 t.test('a failing notification gets 3 attempts, then is skipped', async (t) => {
+  t.equal(NOTIFY_ATTEMPTS, 3, 'status tells the same attempt limit as the agent keeps');
   const guest = await configuredWorker(t.testdir());
   const events = [addnodes('2.1', worker2), delnodes('2.2', worker1.fqdn)];
   publish(guest, { generation: 2, events });
