@@ -21,75 +21,81 @@ if (session) {
   const { kube } = session;
   await prepareCluster(kube);
 
-  t.test('3 workers, scaled to 5 and back to 2: exactly who hears which event, in order, --leave before removal, none NotReady', async (t) => {
-    const base = mkdtempSync(join(tmpdir(), 'kd-agents-'));
-    t.teardown(() => {
-      rmSync(base, { recursive: true, force: true });
-    });
-    const agents = realAgents(base);
-    const ns = await freshNamespace(kube, 'notifications');
-    const w = await RealWorld.start(kube, ns, 'dynamic-apply', agents.container);
-    t.teardown(() => w.close());
+  t.test(
+    '3 workers, scaled to 5 and back to 2: exactly who hears which event, in order, --leave before removal, none NotReady',
+    async (t) => {
+      const base = mkdtempSync(join(tmpdir(), 'kd-agents-'));
+      t.teardown(() => {
+        rmSync(base, { recursive: true, force: true });
+      });
+      const agents = realAgents(base);
+      const ns = await freshNamespace(kube, 'notifications');
+      const w = await RealWorld.start(kube, ns, 'dynamic-apply', agents.container);
+      t.teardown(() => w.close());
 
-    const fqdn = (ordinal: number) => `workers-worker-${ordinal}.workers.${ns}.svc.cluster.local`;
-    const pod = (ordinal: number) => `workers-worker-${ordinal}`;
-    const notify = (name: string, ...ordinals: number[]) =>
-      `7|--${name} --nodegroup 1 --role worker --fqdns ${ordinals.map(fqdn).join(',')}`;
-    const status = async () => (await w.cluster('workers'))?.status as Obj;
-    const scale = (members: number) => w.apply('test/fixtures/scenarios/workers-cluster.yaml', (o) => (o.spec.roles[0].members = members));
-    const watch = memberWatch(agents);
-    const converge = async (what: string) => {
-      const afterRound = async (round: number) => watch.observe((await w.list('v1', 'Pod')) as PodView[], round);
-      const { rounds } = await w.converge({ maxRounds: 80, quietRounds: 3, afterRound });
-      t.same(w.errors, [], `${what}: settled in ${rounds} rounds without errors`);
-    };
+      const fqdn = (ordinal: number) => `workers-worker-${ordinal}.workers.${ns}.svc.cluster.local`;
+      const pod = (ordinal: number) => `workers-worker-${ordinal}`;
+      const notify = (name: string, ...ordinals: number[]) =>
+        `7|--${name} --nodegroup 1 --role worker --fqdns ${ordinals.map(fqdn).join(',')}`;
+      const status = async () => (await w.cluster('workers'))?.status as Obj;
+      const scale = (members: number) =>
+        w.apply('test/fixtures/scenarios/workers-cluster.yaml', (o) => (o.spec.roles[0].members = members));
+      const watch = memberWatch(agents);
+      const converge = async (what: string) => {
+        const afterRound = async (round: number) => {
+          watch.observe((await w.list('v1', 'Pod')) as PodView[], round);
+        };
+        const { rounds } = await w.converge({ maxRounds: 80, quietRounds: 3, afterRound });
+        t.same(w.errors, [], `${what}: settled in ${rounds} rounds without errors`);
+      };
 
-    await w.apply('test/fixtures/scenarios/workers-app.yaml', (app) => {
-      app.spec.roles[0].eventList = ['configure', 'addnodes', 'delnodes', 'leave'];
-    });
-    await w.applyObject({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'workers-setup', labels: { 'kubedirector.hpe.com/setup-package-for': 'workers' } },
-      binaryData: { 'appconfig.tgz': buildPackage(base).toString('base64') },
-    });
+      await w.apply('test/fixtures/scenarios/workers-app.yaml', (app) => {
+        app.spec.roles[0].eventList = ['configure', 'addnodes', 'delnodes', 'leave'];
+      });
+      await w.applyObject({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'workers-setup', labels: { 'kubedirector.hpe.com/setup-package-for': 'workers' } },
+        binaryData: { 'appconfig.tgz': buildPackage(base).toString('base64') },
+      });
 
-    await scale(3);
-    await converge('3 workers');
-    t.equal((await status()).state, 'configured');
-    for (const i of [0, 1, 2]) t.same(agents.calls(pod(i)), ['1|--configure'], `${pod(i)}: configured once, no notification`);
+      await scale(3);
+      await converge('3 workers');
+      t.equal((await status()).state, 'configured');
+      for (const i of [0, 1, 2]) t.same(agents.calls(pod(i)), ['1|--configure'], `${pod(i)}: configured once, no notification`);
 
-    await scale(5);
-    await converge('scaled to 5');
-    t.equal((await status()).state, 'configured');
-    for (const i of [0, 1, 2])
-      t.same(agents.calls(pod(i)), ['1|--configure', notify('addnodes', 3, 4)], `${pod(i)} hears of the two newcomers`);
-    for (const i of [3, 4]) t.same(agents.calls(pod(i)), ['1|--configure'], `${pod(i)} configured knowing everyone`);
+      await scale(5);
+      await converge('scaled to 5');
+      t.equal((await status()).state, 'configured');
+      for (const i of [0, 1, 2])
+        t.same(agents.calls(pod(i)), ['1|--configure', notify('addnodes', 3, 4)], `${pod(i)} hears of the two newcomers`);
+      for (const i of [3, 4]) t.same(agents.calls(pod(i)), ['1|--configure'], `${pod(i)} configured knowing everyone`);
 
-    for (const i of [2, 3, 4]) watch.mustLeave.add(pod(i));
-    await scale(2);
-    await converge('scaled to 2');
-    t.equal((await status()).state, 'configured');
-    t.same(
-      (await w.list('v1', 'Pod')).map((p) => p.metadata.name),
-      [pod(0), pod(1)],
-      'the real StatefulSet controller removed the three highest ordinals',
-    );
-    for (const i of [0, 1]) {
+      for (const i of [2, 3, 4]) watch.mustLeave.add(pod(i));
+      await scale(2);
+      await converge('scaled to 2');
+      t.equal((await status()).state, 'configured');
       t.same(
-        agents.calls(pod(i)),
-        ['1|--configure', notify('addnodes', 3, 4), notify('delnodes', 2, 3, 4)],
-        `${pod(i)} hears of the three leaving`,
+        (await w.list('v1', 'Pod')).map((p) => p.metadata.name),
+        [pod(0), pod(1)],
+        'the real StatefulSet controller removed the three highest ordinals',
       );
-    }
-    t.same(
-      agents.calls(pod(2)),
-      ['1|--configure', notify('addnodes', 3, 4), notify('leave', 2)],
-      'a leaving member hears only of its own leave',
-    );
-    for (const i of [3, 4]) t.same(agents.calls(pod(i)), ['1|--configure', notify('leave', i)], `${pod(i)} leaves, about itself`);
-    t.same(watch.removedBeforeLeave, [], 'no departing pod was deleted before its --leave ran');
-    t.same(watch.notReady, [], 'no member went NotReady');
-    t.equal((await status()).conditions.find((c: Obj) => c.type === 'MembersNotified')?.status, 'True', 'MembersNotified');
-  });
+      for (const i of [0, 1]) {
+        t.same(
+          agents.calls(pod(i)),
+          ['1|--configure', notify('addnodes', 3, 4), notify('delnodes', 2, 3, 4)],
+          `${pod(i)} hears of the three leaving`,
+        );
+      }
+      t.same(
+        agents.calls(pod(2)),
+        ['1|--configure', notify('addnodes', 3, 4), notify('leave', 2)],
+        'a leaving member hears only of its own leave',
+      );
+      for (const i of [3, 4]) t.same(agents.calls(pod(i)), ['1|--configure', notify('leave', i)], `${pod(i)} leaves, about itself`);
+      t.same(watch.removedBeforeLeave, [], 'no departing pod was deleted before its --leave ran');
+      t.same(watch.notReady, [], 'no member went NotReady');
+      t.equal((await status()).conditions.find((c: Obj) => c.type === 'MembersNotified')?.status, 'True', 'MembersNotified');
+    },
+  );
 }

@@ -25,7 +25,7 @@ async function setup(t: Test) {
     let quiet = 0;
     for (let i = 0; i < maxRounds && quiet < 3; i++) {
       const result = await w.sim.round();
-      observe(w.sim.list('Pod', NAMESPACE) as unknown as PodView[], result.round);
+      observe(w.sim.list('Pod', NAMESPACE), result.round);
       quiet = result.changed ? 0 : quiet + 1;
     }
     t.equal(quiet, 3, 'settled');

@@ -10,7 +10,7 @@ export interface PodView {
 
 export interface MemberWatch {
   /** Looks at the pods as they are now; `round` names the moment in what it records. */
-  observe(pods: PodView[], round: number): void;
+  observe: (pods: PodView[], round: number) => void;
   /** Pods that must run --leave before their removal starts. */
   mustLeave: Set<string>;
   /** `<pod> in round <n>` for every moment a once-ready, not-deleting pod was not ready. */
@@ -29,7 +29,7 @@ export function memberWatch(agents: Pick<Agents, 'calls'>): MemberWatch {
     mustLeave,
     notReady,
     removedBeforeLeave,
-    observe(pods, round) {
+    observe: (pods, round) => {
       const present = new Set(pods.map((p) => p.metadata.name));
       for (const p of pods) {
         const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
