@@ -11,7 +11,7 @@ import { OPTIONS, app, applied, request, stored } from '../test/support/requests
 export function convergedRequest(members: number): HookRequest {
   const manifest = readYaml<{ spec: { roles: { members: number }[] } }>('clusters/spark.yaml');
   manifest.spec.roles[1]!.members = members - 2;
-  const apps = [app('catalog/spark.yaml')];
+  const apps = [app('catalog/spark/app.yaml')];
   let children: KubeObject[] = [];
   let pods: KubeObject[] = [];
   let status: unknown;

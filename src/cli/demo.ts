@@ -17,8 +17,8 @@ export interface DemoExample {
 }
 
 export const EXAMPLES: Record<string, DemoExample> = {
-  spark: { app: 'catalog/spark.yaml', cluster: 'clusters/spark.yaml', scale: { role: 'worker', members: 4 } },
-  cassandra: { app: 'catalog/cassandra.yaml', cluster: 'clusters/cassandra.yaml', scale: { role: 'worker', members: 3 } },
+  spark: { app: 'catalog/spark/app.yaml', cluster: 'clusters/spark.yaml', scale: { role: 'worker', members: 4 } },
+  cassandra: { app: 'catalog/cassandra/app.yaml', cluster: 'clusters/cassandra.yaml', scale: { role: 'worker', members: 3 } },
 };
 
 const read = (root: URL, path: string): unknown => parse(readFileSync(new URL(path, root), 'utf8'));

@@ -8,6 +8,8 @@
 #   agent.sh step    one pass; exits 1 only when the setup failed
 #   agent.sh ready   readiness probe
 #   agent.sh alive   liveness probe
+#   agent.sh launch  container command for images whose entrypoint does not run the app: waits
+#                    until this member is configured, then execs the setup package's `run`
 #
 # POSIX sh and awk only (no bash-isms, no GNU-only options): it runs in any image with /bin/sh.
 # No `set -e`: every failure that matters is checked where it happens and turned into a report.
@@ -198,9 +200,14 @@ startscript() {
 }
 
 # run_script SCRIPT TAB-SEPARATED-ARGS: from the script's directory, each field one argument.
+# The script reads the generation it is run for from KD_CONFIG (the snapshot: members, fqdns,
+# fqdns.<role>, nodes, generation) and its own configmeta from KD_CONFIGMETA.
 run_script() {
   (
     cd "${1%/*}" || exit 1
+    KD_CONFIG=$SNAP
+    KD_CONFIGMETA=$GUEST/configmeta.json
+    export KD_CONFIG KD_CONFIGMETA
     set -f
     IFS=$TAB
     # shellcheck disable=SC2086 # splitting on TAB is the point
@@ -250,6 +257,10 @@ snapshot() {
       else
         : >"$_new/$_f"
       fi
+    done
+    # The membership views startscripts read (KD_CONFIG), from the same generation.
+    for _f in "$CONFIG"/fqdns "$CONFIG"/fqdns.*; do
+      [ -f "$_f" ] && { cp "$_f" "$_new/${_f##*/}" || _ok=0; }
     done
     _g2=$(read_generation) || _ok=0
     if [ "$_ok" = 1 ] && [ "$_g1" = "$_g2" ]; then
@@ -659,6 +670,13 @@ pass() {
   fi
   if [ ! -f "$STATE/configured" ]; then
     setup || return 1
+  elif [ -n "$PACKAGE_URL" ] && ! startscript >/dev/null; then
+    # A new container on a persisted /etc: configured before, but its package lived in the
+    # old container's filesystem. Install it again (without --configure) for the events to come.
+    ERR=$STATE/.err.$$
+    install_package || return 1
+    rm -f "$ERR"
+    log "setup package installed again in a new container"
   fi
   notify || return 0
   if [ "$(get processed)" != "$G" ]; then
@@ -683,6 +701,34 @@ run() {
     fi
     sleep 2
   done
+}
+
+# launch: the app's main process for images whose entrypoint does not run it. Waits until this
+# member is configured (by the loop `start` began), then execs the package's `run` from its
+# directory, so the app runs in the foreground and the kubelet restarts the container when it
+# exits. A new container on a persisted /etc is configured already and launches at once.
+launch() {
+  if [ -z "$POD" ] || [ -z "$ROLE" ]; then
+    echo "agent.sh: KD_POD_NAME and KD_ROLE must be set" >&2
+    return 2
+  fi
+  prepare_dirs || return 1
+  log "launch: waiting until the member is configured"
+  while [ ! -f "$STATE/configured" ] || ! _script=$(startscript); do
+    sleep 1
+  done
+  _run=${_script%/*}/run
+  if [ ! -f "$_run" ]; then
+    echo "agent.sh launch: the setup package $PACKAGE_URL has no run script" >&2
+    log "launch: the setup package has no run script"
+    return 1
+  fi
+  log "launch: exec $_run"
+  cd "${_run%/*}" || return 1
+  KD_CONFIG=$SNAP
+  KD_CONFIGMETA=$GUEST/configmeta.json
+  export KD_CONFIG KD_CONFIGMETA
+  exec /bin/sh "$_run"
 }
 
 start() {
@@ -714,8 +760,9 @@ case ${1:-} in
   step) step ;;
   ready) ready ;;
   alive) alive ;;
+  launch) launch ;;
   *)
-    echo "usage: agent.sh start|run|step|ready|alive" >&2
+    echo "usage: agent.sh start|run|step|ready|alive|launch" >&2
     exit 2
     ;;
 esac

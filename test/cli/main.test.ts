@@ -16,7 +16,7 @@ t.test('demo walks through the Spark and Cassandra examples as kubectl would sho
   t.equal(result.status, 0, result.stderr);
   const out = result.stdout;
   for (const step of [
-    '$ kubectl apply -f catalog/spark.yaml',
+    '$ kubectl apply -f catalog/spark/app.yaml',
     '$ kubectl get kdapp',
     '$ kubectl apply -f clusters/spark.yaml',
     '$ kubectl get pods',
@@ -37,7 +37,7 @@ t.test('demo walks through the Spark and Cassandra examples as kubectl would sho
 });
 
 t.test('render reads standard input', async (t) => {
-  const result = cli(['render', '-f', '-', '-f', 'catalog/cassandra.yaml'], readFileSync(repoPath('clusters/cassandra.yaml'), 'utf8'));
+  const result = cli(['render', '-f', '-', '-f', 'catalog/cassandra/app.yaml'], readFileSync(repoPath('clusters/cassandra.yaml'), 'utf8'));
   t.equal(result.status, 0, result.stderr);
   t.match(result.stdout, /kind: StatefulSet/);
 });

@@ -37,14 +37,14 @@ t.test('render prints, for every example cluster, YAML that kubectl could apply'
 });
 
 t.test('render takes one cluster, its app from the same or another file, and kd-global-config', async (t) => {
-  const both = `${text('clusters/spark.yaml')}\n---\n${text('catalog/spark.yaml')}`;
+  const both = `${text('clusters/spark.yaml')}\n---\n${text('catalog/spark/app.yaml')}`;
   const config =
     'apiVersion: kubedirector.hpe.com/v1beta1\nkind: KubeDirectorConfig\nmetadata:\n  name: kd-global-config\nspec:\n  defaultServiceType: NodePort\n';
   const output = render({ documents: [both, config], namespace: 'data', uid: 'u-2', systemNamespace: 'kubedirector' });
   t.match(output, /type: NodePort/, 'the config applies');
   t.match(output, /namespace: data/);
   t.throws(
-    () => render({ documents: [text('catalog/spark.yaml')], uid: 'u', systemNamespace: 'kd' }),
+    () => render({ documents: [text('catalog/spark/app.yaml')], uid: 'u', systemNamespace: 'kd' }),
     /exactly one KubeDirectorCluster, got 0/,
   );
   const missingApp = render({ documents: [text('clusters/spark.yaml')], uid: 'u', systemNamespace: 'kd' });

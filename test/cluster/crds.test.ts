@@ -2,6 +2,7 @@
 // refuses what it should with the message kubectl shows, and every manifest the project ships
 // is accepted and stored exactly as written.
 import t from 'tap';
+import { catalogEntries } from '../support/catalog.js';
 import { readdirSync } from 'node:fs';
 import { FIXTURES, REFUSALS } from '../support/admission-cases.js';
 import { clone, readYamlDocuments } from '../support/fixtures.js';
@@ -83,7 +84,7 @@ if (session) {
   });
 
   const manifests = [
-    ...readdirSync(new URL('../../catalog/', import.meta.url)).map((f) => `catalog/${f}`),
+    ...catalogEntries().flatMap((e) => e.files),
     ...readdirSync(new URL('../../clusters/', import.meta.url)).map((f) => `clusters/${f}`),
     'test/fixtures/api/app-every-field.yaml',
     'test/fixtures/api/cluster-every-field.yaml',

@@ -16,7 +16,7 @@ const MEMBER_KINDS = ['ServiceAccount', 'Role', 'RoleBinding', 'ConfigMap', 'Sec
 function rendered(ns: string, name: string, uid: string): KubeObject[] {
   const cluster = readYaml<KubeObject>('clusters/spark.yaml');
   const parent = { ...cluster, metadata: { ...cluster.metadata, name, namespace: ns, uid, generation: 1 } };
-  const response = sync(request({ parent, apps: [app('catalog/spark.yaml', ns)] }), OPTIONS);
+  const response = sync(request({ parent, apps: [app('test/fixtures/apps/spark.yaml', ns)] }), OPTIONS);
   return response.children.filter((c) => MEMBER_KINDS.includes(c.kind));
 }
 

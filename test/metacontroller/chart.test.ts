@@ -333,23 +333,31 @@ t.test('helm template with every option set', { skip }, async (t) => {
   });
 });
 
-t.test('the chart catalog renders every app it holds', { skip }, async (t) => {
+t.test('the chart catalog renders every app it holds and the ConfigMap carrying its package', { skip }, async (t) => {
   const held = new Map<string, Obj>();
   for (const name of readdirSync(join(CHART_DIR, 'catalog')).filter((n) => n.endsWith('.yaml'))) {
-    for (const doc of parseObjects(readFileSync(join(CHART_DIR, 'catalog', name), 'utf8'))) {
-      if (doc.kind === 'KubeDirectorApp') held.set(doc.metadata.name, doc);
-    }
+    for (const doc of parseObjects(readFileSync(join(CHART_DIR, 'catalog', name), 'utf8'))) held.set(key(doc), doc);
   }
-  const apps = renderChart({ set: ['catalog.enabled=true'] }).filter((o) => o.kind === 'KubeDirectorApp');
-  t.same(apps.map((a) => a.metadata.name).sort(), [...held.keys()].sort());
-  for (const app of apps) {
-    t.same(app.spec, held.get(app.metadata.name)!.spec, app.metadata.name);
-    t.same(admit(committedCrd('kubedirectorapps'), app).errors, [], `${app.metadata.name} admitted`);
+  const rendered = renderChart({ set: ['catalog.enabled=true'] }).filter(
+    (o) => o.kind === 'KubeDirectorApp' || o.metadata.labels?.['kubedirector.hpe.com/setup-package-for'],
+  );
+  t.same(rendered.map((o) => key({ ...o, metadata: { name: o.metadata.name } })).sort(), [...held.keys()].sort());
+  for (const object of rendered) {
+    const source = held.get(key({ ...object, metadata: { name: object.metadata.name } }))!;
+    t.equal(object.metadata.namespace, 'kubedirector', `${key(object)}: in the release namespace`);
+    t.same(checkStandardLabels(object, 'Helm'), [], `${key(object)}: the chart's labels`);
+    if (object.kind === 'ConfigMap') {
+      t.same(object.binaryData, source.binaryData, `${key(object)}: the package, byte for byte`);
+      t.same(validateBuiltIn(object), [], `${key(object)}: valid`);
+      continue;
+    }
+    t.same(object.spec, source.spec, object.metadata.name);
+    t.same(admit(committedCrd('kubedirectorapps'), object).errors, [], `${object.metadata.name} admitted`);
   }
   t.same(
-    renderChart().filter((o) => o.kind === 'KubeDirectorApp'),
+    renderChart().filter((o) => o.kind === 'KubeDirectorApp' || o.metadata.labels?.['kubedirector.hpe.com/setup-package-for']),
     [],
-    'no apps unless catalog.enabled',
+    'no apps and no packages unless catalog.enabled',
   );
 });
 

@@ -50,3 +50,15 @@ t.test('the comparison would notice a difference', { skip }, async (t) => {
   const deployment = changed.find((o) => o.kind === 'Deployment')!;
   t.notSame(normalise(deployment).spec, kustomize.get(key(deployment))!.spec);
 });
+
+t.test('kubectl apply -k catalog and the chart with catalog.enabled install the same system catalog', { skip }, async (t) => {
+  const kustomize = new Map(renderKustomize('catalog').map((o) => [key(o), normalise(o)]));
+  const chart = new Map(
+    renderChart({ release: 'kubedirector-hooks', namespace: 'kubedirector', set: ['catalog.enabled=true'] })
+      .filter((o) => o.metadata?.labels?.['app.kubernetes.io/component'] === 'catalog')
+      .map((o) => [key(o), normalise(o)]),
+  );
+  t.ok(kustomize.size > 0, 'the catalog has objects');
+  t.same([...chart.keys()].sort(), [...kustomize.keys()].sort(), 'the same apps and packages');
+  for (const [id, object] of kustomize) t.same(chart.get(id), object, id);
+});

@@ -9,7 +9,7 @@ import { sync } from '../../src/reconcile/sync.js';
 import { readYaml } from '../support/fixtures.js';
 import { OPTIONS, app, applied, request, stored, type Status } from '../support/requests.js';
 
-const spark = app('catalog/spark.yaml');
+const spark = app('test/fixtures/apps/spark.yaml');
 const manifest = readYaml('clusters/spark.yaml');
 const first = sync(request({ parent: stored(manifest), apps: [spark] }), OPTIONS);
 const children = first.children.map((c) => applied(c));

@@ -8,7 +8,7 @@ import { clone, readYaml } from '../support/fixtures.js';
 import { pod } from '../support/pods.js';
 import { OPTIONS, app, applied, request, stored } from '../support/requests.js';
 
-const spark = app('catalog/spark.yaml');
+const spark = app('test/fixtures/apps/spark.yaml');
 const manifest = readYaml<any>('clusters/spark.yaml');
 
 /** The plan for workers count, after a first sync of the example with its pods as given. */

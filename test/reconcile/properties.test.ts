@@ -10,7 +10,7 @@ import { kubernetesErrors } from '../support/kube-validate.js';
 import { OPTIONS, app, applied, request, run, stored } from '../support/requests.js';
 import { sync } from '../../src/reconcile/sync.js';
 
-const spark = app('catalog/spark.yaml');
+const spark = app('test/fixtures/apps/spark.yaml');
 const base = readYaml<any>('clusters/spark.yaml');
 const clusterCrd = committedCrd('kubedirectorclusters');
 const RUNS = { numRuns: 40, seed: 20261125 };

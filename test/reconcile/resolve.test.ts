@@ -6,7 +6,7 @@ import { resolve } from '../../src/reconcile/resolve.js';
 import { clone, readYaml } from '../support/fixtures.js';
 import { OPTIONS, SYSTEM_NAMESPACE, app, request, stored } from '../support/requests.js';
 
-const spark = app('catalog/spark.yaml');
+const spark = app('test/fixtures/apps/spark.yaml');
 const manifest = readYaml<any>('clusters/spark.yaml');
 const globalConfig = (spec: object): KubeObject => ({
   apiVersion: 'kubedirector.hpe.com/v1beta1',
@@ -40,9 +40,9 @@ t.test('built-in defaults, then kd-global-config, then the cluster', async (t) =
 });
 
 t.test('the app: the cluster namespace first, then the system catalog', async (t) => {
-  const local = resolve(request({ parent: stored(manifest), apps: [spark, app('catalog/spark.yaml', SYSTEM_NAMESPACE)] }), OPTIONS);
+  const local = resolve(request({ parent: stored(manifest), apps: [spark, app('test/fixtures/apps/spark.yaml', SYSTEM_NAMESPACE)] }), OPTIONS);
   t.match(local.app, { namespace: 'analytics', catalog: 'local' });
-  const system = resolve(request({ parent: stored(manifest), apps: [app('catalog/spark.yaml', SYSTEM_NAMESPACE)] }), OPTIONS);
+  const system = resolve(request({ parent: stored(manifest), apps: [app('test/fixtures/apps/spark.yaml', SYSTEM_NAMESPACE)] }), OPTIONS);
   t.match(system.app, { namespace: SYSTEM_NAMESPACE, catalog: 'system' });
   const missing = resolve(request({ parent: stored(manifest), apps: [] }), OPTIONS);
   t.equal(missing.app, undefined);

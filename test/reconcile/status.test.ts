@@ -11,7 +11,7 @@ import { readYaml } from '../support/fixtures.js';
 import { pod } from '../support/pods.js';
 import { OPTIONS, app, applied, request, stored } from '../support/requests.js';
 
-const spark = app('catalog/spark.yaml');
+const spark = app('test/fixtures/apps/spark.yaml');
 const manifest = readYaml<any>('clusters/spark.yaml');
 
 function statusOf(pods: (names: string[]) => KubeObject[]) {

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { catalogEntries } from '../support/catalog.js';
 import { readdirSync } from 'node:fs';
 import type { KubeObject } from '../../src/api/meta.js';
 import { finalize } from '../../src/reconcile/finalize.js';
@@ -23,16 +24,15 @@ import {
 } from '../support/requests.js';
 
 const clusterCrd = committedCrd('kubedirectorclusters');
-const spark = app('catalog/spark.yaml');
+const spark = app('test/fixtures/apps/spark.yaml');
 const sparkCluster = readYaml('clusters/spark.yaml');
 
 const sorted = (objects: KubeObject[]) =>
   [...objects].sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
 
 t.test('every example cluster renders valid Kubernetes objects and a status the CRD keeps whole', async (t) => {
-  const apps = readdirSync(repoPath('catalog'))
-    .filter((f) => f.endsWith('.yaml'))
-    .map((file) => app(`catalog/${file}`));
+  const entries = catalogEntries();
+  const apps = entries.map((e) => e.app);
   const clusterFiles = readdirSync(repoPath('clusters')).filter((f) => f.endsWith('.yaml'));
   const appOf = (clusterFile: string) =>
     apps.find((a) => a.metadata.name === readYaml<{ spec: { app: string } }>(`clusters/${clusterFile}`).spec.app);
@@ -44,7 +44,8 @@ t.test('every example cluster renders valid Kubernetes objects and a status the 
   for (const application of apps) {
     for (const clusterFile of clusterFiles.filter((f) => appOf(f) === application)) {
       const manifest = readYaml<{ spec: { app: string } }>(`clusters/${clusterFile}`);
-      const { children, status } = run({ parent: stored(manifest), apps: [application] });
+      const carried = entries.find((e) => e.app === application)?.package;
+      const { children, status } = run({ parent: stored(manifest), apps: [application, ...(carried ? [carried] : [])] });
       t.ok(children.length > 0, `${clusterFile}: children rendered`);
       t.same(children.flatMap(kubernetesErrors), [], `${clusterFile}: every child is valid Kubernetes`);
       t.equal(condition(status, 'Valid').status, 'True', `${clusterFile}: valid`);

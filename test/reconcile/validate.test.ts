@@ -7,7 +7,7 @@ import { asValid, validate } from '../../src/reconcile/validate.js';
 import { clone, readYaml } from '../support/fixtures.js';
 import { OPTIONS, app, request, stored } from '../support/requests.js';
 
-const spark = app('catalog/spark.yaml');
+const spark = app('test/fixtures/apps/spark.yaml');
 const manifest = readYaml<any>('clusters/spark.yaml');
 
 function problems(change: { spec?: (spec: any) => void; app?: (app: any) => void; config?: any } = {}) {

@@ -5,7 +5,7 @@ import { NAMESPACE, world } from '../support/world.js';
 t.test('Cassandra: two seeds and two other members, from nothing to configured', async (t) => {
   const w = await world();
   t.teardown(() => w.close());
-  w.apply('catalog/cassandra.yaml');
+  w.apply('catalog/cassandra/app.yaml');
   w.apply('clusters/cassandra.yaml');
   const { rounds } = await w.sim.converge({ maxRounds: 40 });
   t.same(w.sim.errors, [], `converged in ${rounds} rounds without errors`);

@@ -10,7 +10,7 @@ const json = { 'content-type': 'application/json' };
 t.test('/metrics exposes hook calls, durations, in-flight calls, rendered children and clusters by state', async (t) => {
   const server = buildServer({ logLevel: 'silent' });
   t.teardown(() => server.close());
-  const sync = request({ parent: stored(readYaml('clusters/spark.yaml')), apps: [app('catalog/spark.yaml')] });
+  const sync = request({ parent: stored(readYaml('clusters/spark.yaml')), apps: [app('test/fixtures/apps/spark.yaml')] });
   for (let i = 0; i < 3; i++) await server.inject({ method: 'POST', url: '/sync', headers: json, payload: sync });
   await server.inject({ method: 'POST', url: '/sync', headers: json, payload: '{"not": "a request"}' });
   await server.inject({ method: 'POST', url: '/customize', headers: json, payload: { controller: {}, parent: sync.parent } });

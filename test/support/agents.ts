@@ -5,7 +5,7 @@
 // member sidecar's part: the channel's copy of the ConfigMap and Secret, kept current every round,
 // and the agent's progress file reported on the member's Lease.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeObject } from '../../src/api/meta.js';
 import { mountedConfig, type ContainerOutcome, type ObjectSource } from '../../src/sim/index.js';
@@ -36,11 +36,33 @@ function mountConfigMap(dir: string, configMap: KubeObject) {
 
 const readIfThere = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined);
 
+/**
+ * A new container on the same PVC: everything in root goes except the persisted directories
+ * (absolute paths), as the container filesystem is new and the PVC's subPaths are not.
+ */
+function newContainerFilesystem(root: string, kept: string[], dir = '/'): void {
+  if (!existsSync(join(root, dir))) return;
+  for (const name of readdirSync(join(root, dir))) {
+    const path = `${dir === '/' ? '' : dir}/${name}`;
+    if (kept.includes(path)) continue;
+    if (kept.some((k) => k.startsWith(`${path}/`))) newContainerFilesystem(root, kept, path);
+    else rmSync(join(root, path), { recursive: true, force: true });
+  }
+}
+
+/** Where fake tools in a container's root keep their records, which outlive container restarts. */
+export const TEST_RECORDS = '/.test';
+
 export interface AgentOptions {
   /** Whether the sidecar keeps the channel's copy of the configuration (default true): without it, members read only the volumes. Progress is reported either way. */
   sidecar?: boolean;
   /** How often the kubelet refreshes the ConfigMap and Secret volumes, in simulated seconds (default: every round). */
   volumeRefreshSeconds?: number;
+  /**
+   * Readies a container's root before each agent step (e.g. installs fake versions of the app's
+   * tools) and returns environment the container has besides the rendered one (e.g. PATH).
+   */
+  prepare?: (root: string, pod: KubeObject) => Record<string, string>;
 }
 
 export interface Agents {
@@ -58,13 +80,15 @@ export interface Agents {
  * keeps /etc on a PVC (as the agent's state does); otherwise each container starts afresh.
  */
 export function realAgents(base: string, options: AgentOptions = {}): Agents {
-  const { sidecar = true, volumeRefreshSeconds = 0 } = options;
+  const { sidecar = true, volumeRefreshSeconds = 0, prepare } = options;
   const failing = new Set<string>();
   const failingEvents = new Map<string, string[]>();
   const roots = new Map<string, string[]>();
   /** When each root's volumes were last refreshed, and for which pod its channel is. */
   const refreshed = new Map<string, number>();
   const channelPod = new Map<string, string>();
+  /** The app container each persistent root last ran. */
+  const ranContainer = new Map<string, string>();
   const container = async (object: KubeObject, source: ObjectSource): Promise<ContainerOutcome> => {
     const pod = object as unknown as KubeObject & PodView;
     const app = pod.spec.containers[0]!;
@@ -78,6 +102,12 @@ export function realAgents(base: string, options: AgentOptions = {}): Agents {
     const root = join(base, key);
     if (!roots.has(pod.metadata.name)) roots.set(pod.metadata.name, []);
     if (!roots.get(pod.metadata.name)!.includes(root)) roots.get(pod.metadata.name)!.push(root);
+    if (persistent && ranContainer.has(root) && ranContainer.get(root) !== containerID) {
+      const claimed = (app.volumeMounts ?? []).filter((m) => volume(m.name)?.persistentVolumeClaim).map((m) => m.mountPath);
+      // The test's own records (the fake package's calls, fake tools' logs under /.test) are not the container's.
+      newContainerFilesystem(root, [...claimed, '/startscript.calls', TEST_RECORDS]);
+    }
+    ranContainer.set(root, containerID);
     const last = refreshed.get(root);
     if (last === undefined || source.seconds - last >= volumeRefreshSeconds) {
       mountConfigMap(join(root, 'etc/kubedirector'), configMap);
@@ -106,6 +136,7 @@ export function realAgents(base: string, options: AgentOptions = {}): Agents {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', KD_ROOT: root };
     for (const variable of app.env ?? []) if (variable.value !== undefined) env[variable.name] = variable.value;
     env.KD_POD_NAME = pod.metadata.name;
+    Object.assign(env, prepare?.(root, pod));
     const agent = (command: string) =>
       spawnSync('/bin/sh', [join(root, 'etc/kubedirector/agent.sh'), command], { env, encoding: 'utf8', timeout: 15000 });
     const step = agent('step');

@@ -58,6 +58,10 @@ function agentEnvironment(app: KubeDirectorAppSpec, plan: ActiveRole): IEnvVar[]
     { name: 'KD_EVENTS', value: roleEvents(app, role).join(' ') },
     { name: 'KD_MAX_LOG', value: String(maxLogSize(app, role)) },
     { name: 'KD_SYSTEMD', value: app.systemdRequired ? '1' : '0' },
+    // The container's limits (the node's allocatable when it has none), for packages that size
+    // heaps and thread pools: the kernel's view of memory and CPUs is the whole node's.
+    { name: 'KD_CPU_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '1' } } },
+    { name: 'KD_MEMORY_LIMIT_MB', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
   ];
 }
 

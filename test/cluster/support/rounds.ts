@@ -20,8 +20,8 @@ export interface Example {
 
 /** Every app with an example cluster, as shipped. */
 export const EXAMPLES: Example[] = [
-  { name: 'spark', app: 'catalog/spark.yaml', cluster: 'clusters/spark.yaml' },
-  { name: 'cassandra', app: 'catalog/cassandra.yaml', cluster: 'clusters/cassandra.yaml' },
+  { name: 'spark', app: 'catalog/spark/app.yaml', cluster: 'clusters/spark.yaml' },
+  { name: 'cassandra', app: 'catalog/cassandra/app.yaml', cluster: 'clusters/cassandra.yaml' },
   {
     name: 'workers',
     app: 'test/fixtures/scenarios/workers-app.yaml',

@@ -33,7 +33,7 @@ export async function runScenarios(t: Test, session: Session, strategy: ApplyStr
 
   t.test(`${strategy}: Spark is configured, scales 2 -> 4 -> 1, a member fails and recovers, deletion keeps the PVCs`, async (t) => {
     const w = await open(t, session, strategy, 'spark');
-    await w.apply('catalog/spark.yaml');
+    await w.apply('catalog/spark/app.yaml');
     await w.apply('clusters/spark.yaml');
     await converged(t, w, 'created');
     let cluster = await w.cluster('spark-demo');
@@ -124,7 +124,7 @@ export async function runScenarios(t: Test, session: Session, strategy: ApplyStr
   t.test(`${strategy}: a cluster whose policy says Delete loses its PVCs on scale-down and deletion`, async (t) => {
     const w = await open(t, session, strategy, 'spark-delete');
     const policy = { whenDeleted: 'Delete', whenScaled: 'Delete' };
-    await w.apply('catalog/spark.yaml');
+    await w.apply('catalog/spark/app.yaml');
     await w.apply('clusters/spark.yaml', (o) => (o.spec.persistentVolumeClaimRetentionPolicy = policy));
     await converged(t, w, 'created');
     t.equal((await w.list('v1', 'PersistentVolumeClaim')).length, 2);
@@ -142,7 +142,7 @@ export async function runScenarios(t: Test, session: Session, strategy: ApplyStr
 
   t.test(`${strategy}: Cassandra is configured`, async (t) => {
     const w = await open(t, session, strategy, 'cassandra');
-    await w.apply('catalog/cassandra.yaml');
+    await w.apply('catalog/cassandra/app.yaml');
     await w.apply('clusters/cassandra.yaml');
     await converged(t, w, 'created');
     const cluster = await w.cluster('cassandra-demo');

@@ -11,7 +11,7 @@ import { readYaml } from '../../support/fixtures.js';
 import { kubernetesErrors } from '../../support/kube-validate.js';
 import { OPTIONS, app, request, stored } from '../../support/requests.js';
 
-const spark = app('catalog/spark.yaml');
+const spark = app('test/fixtures/apps/spark.yaml');
 
 function rendered(edit: (cluster: any) => void = () => undefined) {
   const cluster = readYaml<any>('clusters/spark.yaml');

@@ -10,7 +10,7 @@ import { asValid, validate } from '../../../src/reconcile/validate.js';
 import { clone, readYaml } from '../../support/fixtures.js';
 import { OPTIONS, app, applied, request, stored } from '../../support/requests.js';
 
-const spark = app('catalog/spark.yaml');
+const spark = app('test/fixtures/apps/spark.yaml');
 const manifest = readYaml<any>('clusters/spark.yaml');
 
 function render(cluster: any, children: KubeObject[] = [], status?: unknown) {

@@ -10,7 +10,7 @@ const config = readYaml<any>('test/fixtures/api/config.yaml');
 delete config.spec.requiredSecretPrefix;
 const manifest = readYaml<any>('test/fixtures/api/cluster-every-field.yaml');
 manifest.spec.roles[1].members = 3;
-const spark = app('catalog/spark.yaml');
+const spark = app('test/fixtures/apps/spark.yaml');
 const sparkCluster = readYaml('clusters/spark.yaml');
 
 const configMap = (children: KubeObject[]) =>

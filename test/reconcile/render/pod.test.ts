@@ -8,7 +8,7 @@ import { asValid, validate } from '../../../src/reconcile/validate.js';
 import { readYaml } from '../../support/fixtures.js';
 import { OPTIONS, app, request, stored } from '../../support/requests.js';
 
-const spark = app('catalog/spark.yaml');
+const spark = app('test/fixtures/apps/spark.yaml');
 const resolved = resolve(request({ parent: stored(readYaml('clusters/spark.yaml')), apps: [spark] }), OPTIONS);
 const valid = asValid(resolved, validate(resolved));
 if (!valid) throw new Error('the Spark example is invalid');
