@@ -73,6 +73,14 @@ export const ContainerSpec = Type.Object(
       Type.Array(Type.String(), { description: "Replaces the image's entrypoint (an addition to upstream, for stock images)." }),
     ),
     args: Type.Optional(Type.Array(Type.String(), { description: "Replaces the image's command arguments." })),
+    runAsUser: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 2147483647,
+        description:
+          "The user the app container runs as, instead of the image's (an addition to upstream). The guest agent writes /etc/guestconfig, /opt/guestconfig and /var/log/guestconfig: an image whose user cannot needs 0 here, and its package's run script drops to the image's user.",
+      }),
+    ),
   },
   cel({
     rule: '!has(self.tty) || !self.tty || (has(self.stdin) && self.stdin)',

@@ -66,7 +66,8 @@ export function readCatalog(root: string): CatalogApp[] {
     .map((dir) => {
       const appYaml = readFileSync(join(catalog, dir, 'app.yaml'), 'utf8');
       const app = parse(appYaml) as { kind?: string; metadata?: { name?: string } } | null;
-      if (app?.kind !== 'KubeDirectorApp' || !app.metadata?.name) throw new Error(`${CATALOG_DIR}/${dir}/app.yaml: not a named KubeDirectorApp`);
+      if (app?.kind !== 'KubeDirectorApp' || !app.metadata?.name)
+        throw new Error(`${CATALOG_DIR}/${dir}/app.yaml: not a named KubeDirectorApp`);
       const sources = join(catalog, dir, 'package');
       const packageFiles = existsSync(sources)
         ? walk(sources).map((file) => ({
@@ -129,11 +130,17 @@ export function currentCatalog(root: string): Map<string, string> {
     if (existsSync(join(root, path))) files.set(path, readFileSync(join(root, path), 'utf8'));
   };
   const chart = join(root, CHART_CATALOG_DIR);
-  if (existsSync(chart)) for (const name of readdirSync(chart).filter((n) => n.endsWith('.yaml')).sort()) read(`${CHART_CATALOG_DIR}/${name}`);
+  if (existsSync(chart))
+    for (const name of readdirSync(chart)
+      .filter((n) => n.endsWith('.yaml'))
+      .sort())
+      read(`${CHART_CATALOG_DIR}/${name}`);
   read(`${CATALOG_DIR}/kustomization.yaml`);
   const catalog = join(root, CATALOG_DIR);
   if (existsSync(catalog)) {
-    for (const entry of readdirSync(catalog, { withFileTypes: true }).filter((e) => e.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const entry of readdirSync(catalog, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .sort((a, b) => (a.name < b.name ? -1 : 1))) {
       read(`${CATALOG_DIR}/${entry.name}/package.yaml`);
     }
   }

@@ -47,7 +47,10 @@ function directories(files: TarFile[]): string[] {
 }
 
 export function tarGzip(files: TarFile[]): Buffer {
-  const entries = [...directories(files).map((path) => ({ path, dir: true as const })), ...files.map((f) => ({ ...f, dir: false as const }))];
+  const entries = [
+    ...directories(files).map((path) => ({ path, dir: true as const })),
+    ...files.map((f) => ({ ...f, dir: false as const })),
+  ];
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const blocks: Buffer[] = [];
   for (const entry of entries) {

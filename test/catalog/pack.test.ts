@@ -29,7 +29,11 @@ t.test('every configmap:// package an app names is one the catalog carries', asy
       (u: unknown): u is string => typeof u === 'string' && u.startsWith('configmap://'),
     );
     for (const url of urls) t.equal(url, packageURL(app.metadata.name), `${path}: ${url} is the package packed beside it`);
-    if (urls.length > 0) t.ok(docs.some((d) => d.kind === 'ConfigMap'), `${path}: carries its package`);
+    if (urls.length > 0)
+      t.ok(
+        docs.some((d) => d.kind === 'ConfigMap'),
+        `${path}: carries its package`,
+      );
   }
 });
 

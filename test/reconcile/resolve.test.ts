@@ -40,7 +40,10 @@ t.test('built-in defaults, then kd-global-config, then the cluster', async (t) =
 });
 
 t.test('the app: the cluster namespace first, then the system catalog', async (t) => {
-  const local = resolve(request({ parent: stored(manifest), apps: [spark, app('test/fixtures/apps/spark.yaml', SYSTEM_NAMESPACE)] }), OPTIONS);
+  const local = resolve(
+    request({ parent: stored(manifest), apps: [spark, app('test/fixtures/apps/spark.yaml', SYSTEM_NAMESPACE)] }),
+    OPTIONS,
+  );
   t.match(local.app, { namespace: 'analytics', catalog: 'local' });
   const system = resolve(request({ parent: stored(manifest), apps: [app('test/fixtures/apps/spark.yaml', SYSTEM_NAMESPACE)] }), OPTIONS);
   t.match(system.app, { namespace: SYSTEM_NAMESPACE, catalog: 'system' });

@@ -159,7 +159,14 @@ export function podTemplate(resolved: Valid, plan: ActiveRole, input: PodTemplat
     ...(input.claims.blockDevices.length > 0
       ? { volumeDevices: input.claims.blockDevices.map((i) => ({ name: blockClaim(i), devicePath: `${input.blockPathPrefix}${i}` })) }
       : {}),
-    ...(app.capabilities?.length ? { securityContext: { capabilities: { add: app.capabilities } } } : {}),
+    ...(app.capabilities?.length || containerSpec?.runAsUser !== undefined
+      ? {
+          securityContext: {
+            ...(containerSpec?.runAsUser !== undefined ? { runAsUser: containerSpec.runAsUser } : {}),
+            ...(app.capabilities?.length ? { capabilities: { add: app.capabilities } } : {}),
+          },
+        }
+      : {}),
     ...(containerSpec?.tty ? { tty: true } : {}),
     ...(containerSpec?.stdin ? { stdin: true } : {}),
     // The agent starts beside the image's own entrypoint, which stays as it is.

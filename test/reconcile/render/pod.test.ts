@@ -41,6 +41,33 @@ t.test('the environment tells the agent its pod, role, events and limits', async
   );
   t.match(env, { KD_POD_NAME: 'metadata.name', KD_ROLE: 'worker', KD_MAX_LOG: '1024', KD_SYSTEMD: '0' });
   t.type(env.KD_EVENTS, 'string');
+  const limits = (template(true).spec?.containers[0]?.env ?? []).filter((e) => e.valueFrom?.resourceFieldRef);
+  t.same(
+    limits.map((e) => [e.name, e.valueFrom?.resourceFieldRef]),
+    [
+      ['KD_CPU_LIMIT', { resource: 'limits.cpu', divisor: '1' }],
+      ['KD_MEMORY_LIMIT_MB', { resource: 'limits.memory', divisor: '1Mi' }],
+    ],
+    "the container's own limits, for packages that size heaps and threads",
+  );
+});
+
+t.test('runAsUser in the role containerSpec sets the app container user; without it the image decides', async (t) => {
+  t.equal(template(true).spec?.containers[0]?.securityContext, undefined, 'no user set');
+  const roles = (valid.app.spec.roles as any[]).map((r) =>
+    r.id === 'worker' ? { ...r, containerSpec: { ...r.containerSpec, runAsUser: 0 } } : r,
+  );
+  const asRoot = { ...valid, app: { ...valid.app, spec: { ...valid.app.spec, roles } } };
+  const role = plan(asRoot).roles.find((r) => r.id === 'worker');
+  if (!role || !isActive(role)) throw new Error('no worker role');
+  const pod = podTemplate(asRoot, role, {
+    config: { configMap: 'cm', secret: 'sec', account: 'sa' },
+    labels: {},
+    annotations: {},
+    claims: { data: true, blockDevices: [] },
+    headlessFqdnDomain: 'd',
+  });
+  t.same(pod.spec?.containers[0]?.securityContext, { runAsUser: 0 });
 });
 
 t.test('ports: one per endpoint of the role, named only when the name is a valid IANA service name', async (t) => {
