@@ -5,13 +5,14 @@ import type { KubeObject } from '../src/api/meta.js';
 import { sync } from '../src/reconcile/sync.js';
 import { readYaml } from '../test/support/fixtures.js';
 import { pod } from '../test/support/pods.js';
-import { OPTIONS, app, applied, request, stored } from '../test/support/requests.js';
+import { catalogObjects } from '../test/support/catalog.js';
+import { OPTIONS, applied, request, stored } from '../test/support/requests.js';
 
 /** The sync request of a converged Spark cluster with `members` members in all. */
 export function convergedRequest(members: number): HookRequest {
   const manifest = readYaml<{ spec: { roles: { members: number }[] } }>('clusters/spark.yaml');
   manifest.spec.roles[1]!.members = members - 2;
-  const apps = [app('catalog/spark/app.yaml')];
+  const apps = catalogObjects('spark');
   let children: KubeObject[] = [];
   let pods: KubeObject[] = [];
   let status: unknown;

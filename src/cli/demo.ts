@@ -1,7 +1,8 @@
 // `demo`: the example apps and clusters of this repository brought up on a simulated Kubernetes
 // with Metacontroller, against the real hook server, printed step by step as kubectl shows them.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import type { KubeObject } from '../api/meta.js';
 import type { KubeDirectorApp, KubeDirectorCluster } from '../api/resources.js';
 import { buildServer } from '../server/app.js';
 import { Simulator, agentModel } from '../sim/index.js';
@@ -10,6 +11,7 @@ import { isObject } from '../sim/json.js';
 const NAMESPACE = 'default';
 
 export interface DemoExample {
+  /** The app's directory in catalog/: app.yaml, and package.yaml when it carries a setup package. */
   app: string;
   cluster: string;
   /** Role scaled after creation, and to how many members. */
@@ -17,8 +19,8 @@ export interface DemoExample {
 }
 
 export const EXAMPLES: Record<string, DemoExample> = {
-  spark: { app: 'catalog/spark/app.yaml', cluster: 'clusters/spark.yaml', scale: { role: 'worker', members: 4 } },
-  cassandra: { app: 'catalog/cassandra/app.yaml', cluster: 'clusters/cassandra.yaml', scale: { role: 'worker', members: 3 } },
+  spark: { app: 'catalog/spark', cluster: 'clusters/spark.yaml', scale: { role: 'worker', members: 4 } },
+  cassandra: { app: 'catalog/cassandra', cluster: 'clusters/cassandra.yaml', scale: { role: 'worker', members: 3 } },
 };
 
 const read = (root: URL, path: string): unknown => parse(readFileSync(new URL(path, root), 'utf8'));
@@ -55,12 +57,19 @@ export async function demo(names: string[], root: URL, print: (text: string) => 
     for (const name of names) {
       const example = EXAMPLES[name];
       if (!example) throw new Error(`no example "${name}"; there are ${Object.keys(EXAMPLES).join(', ')}`);
-      const app = readObject(root, example.app) as KubeDirectorApp;
+      const app = readObject(root, `${example.app}/app.yaml`) as KubeDirectorApp;
+      const carried = existsSync(new URL(`${example.app}/package.yaml`, root))
+        ? readObject(root, `${example.app}/package.yaml`)
+        : undefined;
       const cluster = readObject(root, example.cluster) as KubeDirectorCluster;
       print(`\n# ${app.spec.label.name}: ${app.spec.label.description ?? ''}`);
-      command(`kubectl apply -f ${example.app}`);
+      command(`kubectl apply -f ${example.app}/`);
       sim.apply(app);
       print(`kubedirectorapp.kubedirector.hpe.com/${app.metadata.name} created`);
+      if (carried) {
+        sim.apply(carried as unknown as KubeObject);
+        print(`configmap/${(carried.metadata as { name: string }).name} created`);
+      }
       show('kdapp');
       command(`kubectl apply -f ${example.cluster}`);
       sim.apply(cluster);

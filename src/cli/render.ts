@@ -4,10 +4,11 @@ import { parseAllDocuments, stringify } from 'yaml';
 import type { KubeObject } from '../api/meta.js';
 import { API_VERSION } from '../api/resources.js';
 import { TYPE } from '../reconcile/kinds.js';
+import { PACKAGE_LABEL } from '../reconcile/labels.js';
 import { sync } from '../reconcile/index.js';
 
 export interface RenderInput {
-  /** YAML texts holding one KubeDirectorCluster, its KubeDirectorApp and optionally kd-global-config. */
+  /** YAML texts holding one KubeDirectorCluster, its KubeDirectorApp (with the ConfigMap carrying its package) and optionally kd-global-config. */
   documents: string[];
   namespace?: string;
   systemNamespace: string;
@@ -29,9 +30,10 @@ export function render(input: RenderInput): string {
 
   const related: Record<string, Record<string, KubeObject>> = { [TYPE.app]: {}, [TYPE.config]: {}, [TYPE.pod]: {} };
   for (const object of objects) {
-    if (object.apiVersion !== API_VERSION || object === cluster) continue;
+    const carriedPackage = object.kind === 'ConfigMap' && object.apiVersion === 'v1' && object.metadata.labels?.[PACKAGE_LABEL];
+    if ((object.apiVersion !== API_VERSION && !carriedPackage) || object === cluster) continue;
     const type = `${object.kind}.${object.apiVersion}`;
-    // Apps given without a namespace are taken to be in the cluster's (the local catalog); the config is the system one.
+    // Apps and packages given without a namespace are taken to be in the cluster's (the local catalog); the config is the system one.
     const ns = object.kind === 'KubeDirectorConfig' ? input.systemNamespace : (object.metadata.namespace ?? namespace);
     (related[type] ??= {})[`${ns}/${object.metadata.name}`] = { ...object, metadata: { ...object.metadata, namespace: ns } };
   }

@@ -23,7 +23,7 @@ t.test('every configmap:// package an app names is one the catalog carries', asy
   const copies = [...generated].filter(([path]) => path.startsWith('metacontroller/chart/catalog/'));
   t.ok(copies.length > 0, 'the catalog has apps');
   for (const [path, content] of copies) {
-    const docs = parseAllDocuments(content).map((d) => d.toJS() as any);
+    const docs = parseAllDocuments(content).map((d) => d.toJS());
     const app = docs.find((d) => d.kind === 'KubeDirectorApp');
     const urls = [app.spec.defaultConfigPackage?.packageURL, ...app.spec.roles.map((r: any) => r.configPackage?.packageURL)].filter(
       (u: unknown): u is string => typeof u === 'string' && u.startsWith('configmap://'),
@@ -56,7 +56,7 @@ t.test('a package carries its sources under appconfig/, executables kept executa
     'metacontroller/chart/catalog/demo.yaml',
     'metacontroller/chart/catalog/plain.yaml',
   ]);
-  const configMap = parse(files.get('catalog/demo/package.yaml')!) as any;
+  const configMap = parse(files.get('catalog/demo/package.yaml')!);
   t.match(configMap, {
     kind: 'ConfigMap',
     metadata: { name: 'demo-app-setup', labels: { 'kubedirector.hpe.com/setup-package-for': 'demo-app' } },
@@ -75,7 +75,7 @@ t.test('a package carries its sources under appconfig/, executables kept executa
     resources: ['demo/app.yaml', 'demo/package.yaml', 'plain/app.yaml'],
   });
   t.same(
-    parseAllDocuments(files.get('metacontroller/chart/catalog/demo.yaml')!).map((d) => (d.toJS() as any).kind),
+    parseAllDocuments(files.get('metacontroller/chart/catalog/demo.yaml')!).map((d) => d.toJS().kind),
     ['KubeDirectorApp', 'ConfigMap'],
   );
   t.same(generatedCatalog(root), files, 'packing again gives the same bytes');

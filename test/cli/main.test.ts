@@ -1,5 +1,6 @@
 // The command line as users run it: tsx on the TypeScript entry point.
 import t from 'tap';
+import { catalogFiles } from '../support/catalog.js';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { repoPath } from '../support/fixtures.js';
@@ -16,7 +17,7 @@ t.test('demo walks through the Spark and Cassandra examples as kubectl would sho
   t.equal(result.status, 0, result.stderr);
   const out = result.stdout;
   for (const step of [
-    '$ kubectl apply -f catalog/spark/app.yaml',
+    '$ kubectl apply -f catalog/spark/',
     '$ kubectl get kdapp',
     '$ kubectl apply -f clusters/spark.yaml',
     '$ kubectl get pods',
@@ -37,7 +38,8 @@ t.test('demo walks through the Spark and Cassandra examples as kubectl would sho
 });
 
 t.test('render reads standard input', async (t) => {
-  const result = cli(['render', '-f', '-', '-f', 'catalog/cassandra/app.yaml'], readFileSync(repoPath('clusters/cassandra.yaml'), 'utf8'));
+  const files = catalogFiles('cassandra').flatMap((f) => ['-f', f]);
+  const result = cli(['render', '-f', '-', ...files], readFileSync(repoPath('clusters/cassandra.yaml'), 'utf8'));
   t.equal(result.status, 0, result.stderr);
   t.match(result.stdout, /kind: StatefulSet/);
 });

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { parseAllDocuments, parse } from 'yaml';
 import type { KubeObject } from '../../src/api/meta.js';
 import { render } from '../../src/cli/render.js';
+import { catalogFiles } from '../support/catalog.js';
 import { repoPath } from '../support/fixtures.js';
 import { kubernetesErrors } from '../support/kube-validate.js';
 
@@ -14,7 +15,7 @@ t.test('render prints, for every example cluster, YAML that kubectl could apply'
   for (const file of examples) {
     const cluster = parse(text(`clusters/${file}`));
     const output = render({
-      documents: [text(`clusters/${file}`), text(`catalog/${cluster.spec.app}.yaml`)],
+      documents: [text(`clusters/${file}`), ...catalogFiles(cluster.spec.app).map(text)],
       uid: 'u-1',
       systemNamespace: 'kubedirector',
     });
@@ -37,7 +38,7 @@ t.test('render prints, for every example cluster, YAML that kubectl could apply'
 });
 
 t.test('render takes one cluster, its app from the same or another file, and kd-global-config', async (t) => {
-  const both = `${text('clusters/spark.yaml')}\n---\n${text('catalog/spark/app.yaml')}`;
+  const both = [text('clusters/spark.yaml'), ...catalogFiles('spark').map(text)].join('\n---\n');
   const config =
     'apiVersion: kubedirector.hpe.com/v1beta1\nkind: KubeDirectorConfig\nmetadata:\n  name: kd-global-config\nspec:\n  defaultServiceType: NodePort\n';
   const output = render({ documents: [both, config], namespace: 'data', uid: 'u-2', systemNamespace: 'kubedirector' });

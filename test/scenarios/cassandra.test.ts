@@ -1,11 +1,12 @@
 // The Cassandra example end to end on the simulator, against the real hook server.
+import { installApp } from '../support/catalog.js';
 import t from 'tap';
 import { NAMESPACE, world } from '../support/world.js';
 
 t.test('Cassandra: two seeds and two other members, from nothing to configured', async (t) => {
   const w = await world();
   t.teardown(() => w.close());
-  w.apply('catalog/cassandra/app.yaml');
+  installApp(w, 'cassandra');
   w.apply('clusters/cassandra.yaml');
   const { rounds } = await w.sim.converge({ maxRounds: 40 });
   t.same(w.sim.errors, [], `converged in ${rounds} rounds without errors`);

@@ -4,6 +4,7 @@ import t, { type Test } from 'tap';
 import type { KubeObject } from '../../src/api/meta.js';
 import { LAST_APPLIED } from '../../src/reconcile/observed.js';
 import { NAMESPACE, world, type World } from '../support/world.js';
+import { installApp } from '../support/catalog.js';
 
 const CLUSTER = 'spark-demo';
 
@@ -23,7 +24,7 @@ async function converged(t: Test, w: World) {
 t.test('Spark: create, scale 2 -> 4 -> 1 workers, a member fails and recovers, the app goes away, the cluster is deleted', async (t) => {
   const w = await world();
   t.teardown(() => w.close());
-  w.apply('catalog/spark/app.yaml');
+  installApp(w, 'spark');
   w.apply('clusters/spark.yaml');
   await converged(t, w);
 
@@ -122,7 +123,7 @@ t.test('Spark: create, scale 2 -> 4 -> 1 workers, a member fails and recovers, t
     'the app went away: nothing was deleted',
   );
   t.match(condition(w, 'Valid'), { status: 'False', reason: 'AppNotFound', message: /spec.app: KubeDirectorApp "spark" not found/ });
-  w.apply('catalog/spark/app.yaml');
+  installApp(w, 'spark');
   await converged(t, w);
   t.match(condition(w, 'Valid'), { status: 'True' });
 
@@ -139,7 +140,7 @@ t.test('Spark: create, scale 2 -> 4 -> 1 workers, a member fails and recovers, t
 t.test('deleting a cluster whose policy says Delete removes its PVCs', async (t) => {
   const w = await world();
   t.teardown(() => w.close());
-  w.apply('catalog/spark/app.yaml');
+  installApp(w, 'spark');
   w.apply('clusters/spark.yaml', (o) => {
     o.spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Delete', whenScaled: 'Delete' };
   });

@@ -39,3 +39,15 @@ export function catalogObjects(app: string, namespace = NAMESPACE): KubeObject[]
   if (!entry) throw new Error(`no app ${app} in ${CATALOG_DIR}/`);
   return entry.package ? [entry.app, entry.package] : [entry.app];
 }
+
+/** Applies the app named and its package in the simulator, as `kubectl apply -f catalog/<app>/` does. */
+export function installApp(w: { sim: { apply: (object: KubeObject) => void } }, app: string): void {
+  for (const object of catalogObjects(app)) w.sim.apply(object);
+}
+
+/** The manifests a user applies for the app named, from the repository root. */
+export function catalogFiles(app: string): string[] {
+  const entry = catalogEntries().find((e) => e.app.metadata.name === app);
+  if (!entry) throw new Error(`no app ${app} in ${CATALOG_DIR}/`);
+  return entry.files;
+}

@@ -2,12 +2,13 @@
 // simulator: create, scale up and down, storage growth, service type changes and connections.
 // test/cluster replays them against the real API server.
 import type { KubeObject } from '../../../src/api/meta.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPackage } from '../../support/guest.js';
 import { NAMESPACE, world, type World } from '../../support/world.js';
-import { readYaml } from '../../support/fixtures.js';
+import { readYaml, repoPath } from '../../support/fixtures.js';
+import { catalogEntries } from '../../support/catalog.js';
 import type { Obj } from './kube.js';
 
 export interface Example {
@@ -18,10 +19,18 @@ export interface Example {
   extras?: () => Obj[];
 }
 
-/** Every app with an example cluster, as shipped. */
+/** Every example cluster with its catalog app (and the package it carries), as shipped; and the workers fixture. */
 export const EXAMPLES: Example[] = [
-  { name: 'spark', app: 'catalog/spark/app.yaml', cluster: 'clusters/spark.yaml' },
-  { name: 'cassandra', app: 'catalog/cassandra/app.yaml', cluster: 'clusters/cassandra.yaml' },
+  ...readdirSync(repoPath('clusters'))
+    .filter((file) => file.endsWith('.yaml'))
+    .sort()
+    .map((file): Example => {
+      const cluster = `clusters/${file}`;
+      const entry = catalogEntries().find((e) => e.app.metadata.name === readYaml<Obj>(cluster).spec.app);
+      if (!entry) throw new Error(`${cluster}: its app is not in catalog/`);
+      const carried = entry.package;
+      return { name: entry.dir, app: entry.files[0]!, cluster, ...(carried ? { extras: () => [carried] } : {}) };
+    }),
   {
     name: 'workers',
     app: 'test/fixtures/scenarios/workers-app.yaml',

@@ -3,6 +3,7 @@
 // retention policies. test/cluster/scenarios-*.test.ts run them once per strategy.
 import type { Test } from 'tap';
 import type { ApplyStrategy } from '../../../src/sim/metacontroller/config.js';
+import { catalogFiles } from '../../support/catalog.js';
 import { freshNamespace, prepareCluster, type Session } from './cluster.js';
 import { RealWorld } from './driver.js';
 import type { Obj } from './kube.js';
@@ -33,7 +34,7 @@ export async function runScenarios(t: Test, session: Session, strategy: ApplyStr
 
   t.test(`${strategy}: Spark is configured, scales 2 -> 4 -> 1, a member fails and recovers, deletion keeps the PVCs`, async (t) => {
     const w = await open(t, session, strategy, 'spark');
-    await w.apply('catalog/spark/app.yaml');
+    for (const file of catalogFiles('spark')) await w.apply(file);
     await w.apply('clusters/spark.yaml');
     await converged(t, w, 'created');
     let cluster = await w.cluster('spark-demo');
@@ -124,7 +125,7 @@ export async function runScenarios(t: Test, session: Session, strategy: ApplyStr
   t.test(`${strategy}: a cluster whose policy says Delete loses its PVCs on scale-down and deletion`, async (t) => {
     const w = await open(t, session, strategy, 'spark-delete');
     const policy = { whenDeleted: 'Delete', whenScaled: 'Delete' };
-    await w.apply('catalog/spark/app.yaml');
+    for (const file of catalogFiles('spark')) await w.apply(file);
     await w.apply('clusters/spark.yaml', (o) => (o.spec.persistentVolumeClaimRetentionPolicy = policy));
     await converged(t, w, 'created');
     t.equal((await w.list('v1', 'PersistentVolumeClaim')).length, 2);
@@ -142,7 +143,7 @@ export async function runScenarios(t: Test, session: Session, strategy: ApplyStr
 
   t.test(`${strategy}: Cassandra is configured`, async (t) => {
     const w = await open(t, session, strategy, 'cassandra');
-    await w.apply('catalog/cassandra/app.yaml');
+    for (const file of catalogFiles('cassandra')) await w.apply(file);
     await w.apply('clusters/cassandra.yaml');
     await converged(t, w, 'created');
     const cluster = await w.cluster('cassandra-demo');
