@@ -1,6 +1,7 @@
 // `render`: what the sync hook would answer for a new cluster, printed as YAML that kubectl can
 // apply (like `helm template`), with the status it would report as a leading comment.
 import { parseAllDocuments, stringify } from 'yaml';
+import type { Condition } from '../api/core.js';
 import type { KubeObject } from '../api/meta.js';
 import { API_VERSION } from '../api/resources.js';
 import { TYPE } from '../reconcile/kinds.js';
@@ -43,6 +44,11 @@ export function render(input: RenderInput): string {
     .split('\n')
     .map((line) => `# ${line}`)
     .join('\n');
-  const header = `# Rendered by kubedirector-hooks for KubeDirectorCluster ${namespace}/${cluster.metadata.name} (uid ${input.uid}).\n${status}\n`;
+  // Warnings that would only be a condition in status get a line of their own.
+  const warnings = ((response.status as { conditions?: Condition[] }).conditions ?? [])
+    .filter((c) => c.type === 'AppFieldsKnown' && c.status === 'False')
+    .map((c) => `# warning: ${c.message}\n`)
+    .join('');
+  const header = `# Rendered by kubedirector-hooks for KubeDirectorCluster ${namespace}/${cluster.metadata.name} (uid ${input.uid}).\n${warnings}${status}\n`;
   return header + response.children.map((child) => `---\n${yaml(child)}`).join('');
 }

@@ -1,6 +1,8 @@
 // Step five of sync: the status Metacontroller writes whole. Everything in it changes only
 // when what was observed changes, never on its own: no timestamps, no counters of calls.
 import type { Condition } from '../api/core.js';
+import { KubeDirectorAppSpec } from '../api/app.js';
+import { describeUnknown, unknownFields } from '../api/unknown-fields.js';
 import type { ClusterState, KubeDirectorClusterStatus, MemberStateRollup, MemberStatus } from '../api/cluster.js';
 import { DATA_CLAIM, claimName } from './names.js';
 import type { Resolved } from './resolve.js';
@@ -186,8 +188,22 @@ export function clusterStatus(resolved: Valid, plan: Plan, rendered: Rendered): 
       readyCondition(resolved, state, members, ready, memberStateRollup),
       specAppliedCondition(resolved, deferred),
       notifiedCondition(resolved, plan),
+      ...appFieldsCondition(resolved),
     ],
   };
+}
+
+/**
+ * A warning, never a freeze: fields of the app its schema does not know are stored by the CRD
+ * and ignored by the hooks, so a misspelt one (`defaultPersistDir`) would otherwise go unseen.
+ */
+function appFieldsCondition(resolved: Resolved): Condition[] {
+  const app = resolved.app;
+  if (!app) return [];
+  const unknown = unknownFields(KubeDirectorAppSpec, app.spec, 'spec');
+  const where = `KubeDirectorApp ${app.namespace}/${app.name}`;
+  if (unknown.length === 0) return [condition(resolved, 'AppFieldsKnown', true, 'AllFieldsKnown', `every field of ${where} is known`)];
+  return [condition(resolved, 'AppFieldsKnown', false, 'UnknownFields', `ignored: ${describeUnknown(unknown, where)}`)];
 }
 
 function withPending(status: MemberStatus, pending: { arguments: string[] }[], error: MemberStateDetail['notifyError']): MemberStatus {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { readFileSync, readdirSync } from 'node:fs';
-import { parseAllDocuments, parse } from 'yaml';
+import { parseAllDocuments, parse, stringify } from 'yaml';
 import type { KubeObject } from '../../src/api/meta.js';
 import { render } from '../../src/cli/render.js';
 import { catalogFiles } from '../support/catalog.js';
@@ -50,4 +50,22 @@ t.test('render takes one cluster, its app from the same or another file, and kd-
   );
   const missingApp = render({ documents: [text('clusters/spark.yaml')], uid: 'u', systemNamespace: 'kd' });
   t.match(missingApp, /#       reason: AppNotFound/, 'without its app, render says why nothing is rendered');
+});
+
+t.test('render warns of app fields it does not know, naming the field meant, and renders all the same', async (t) => {
+  const app = parse(text('test/fixtures/apps/cassandra.yaml'));
+  app.spec.defaultPersistDir = app.spec.defaultPersistDirs;
+  delete app.spec.defaultPersistDirs;
+  const output = render({ documents: [text('clusters/cassandra.yaml'), stringify(app)], uid: 'u', systemNamespace: 'kd' });
+  t.match(
+    output,
+    /\n# warning: ignored: spec\.defaultPersistDir is not a field of KubeDirectorApp default\/cassandra \(did you mean defaultPersistDirs\?\)\n/,
+  );
+  t.match(output, /kind: StatefulSet/);
+  const clean = render({
+    documents: [text('clusters/cassandra.yaml'), text('test/fixtures/apps/cassandra.yaml')],
+    uid: 'u',
+    systemNamespace: 'kd',
+  });
+  t.notMatch(clean, /# warning/);
 });

@@ -9,7 +9,7 @@ import { sync } from '../../src/reconcile/sync.js';
 import { asValid, validate } from '../../src/reconcile/validate.js';
 import { readYaml } from '../support/fixtures.js';
 import { pod } from '../support/pods.js';
-import { OPTIONS, app, applied, request, stored } from '../support/requests.js';
+import { OPTIONS, app, applied, request, run, stored } from '../support/requests.js';
 
 const spark = app('test/fixtures/apps/spark.yaml');
 const manifest = readYaml<any>('clusters/spark.yaml');
@@ -62,4 +62,22 @@ t.test('a frozen status keeps the previous one and replaces Valid and Ready', as
   t.equal(frozen.observedGeneration, 3);
   t.match(condition(frozen, 'Valid'), { status: 'False', reason: 'AppNotFound' });
   t.match(condition(frozen, 'Ready'), { status: 'False', reason: 'Invalid', message: 'paused' });
+});
+
+t.test('a misspelt app field is a warning condition naming it; the cluster renders as before', async (t) => {
+  const cassandra = app('test/fixtures/apps/cassandra.yaml');
+  const typo = structuredClone(cassandra) as any;
+  typo.spec.defaultPersistDir = typo.spec.defaultPersistDirs;
+  delete typo.spec.defaultPersistDirs;
+  const manifest = readYaml('clusters/cassandra.yaml');
+  const clean = run({ parent: stored(manifest), apps: [cassandra] });
+  t.match(condition(clean.status, 'AppFieldsKnown'), { status: 'True', reason: 'AllFieldsKnown' });
+  const warned = run({ parent: stored(manifest), apps: [typo] });
+  t.match(condition(warned.status, 'AppFieldsKnown'), {
+    status: 'False',
+    reason: 'UnknownFields',
+    message: `ignored: spec.defaultPersistDir is not a field of KubeDirectorApp analytics/cassandra (did you mean defaultPersistDirs?)`,
+  });
+  t.match(condition(warned.status, 'Valid'), { status: 'True' }, 'a warning, not an invalid spec');
+  t.ok(warned.children.length > 0, 'children are rendered');
 });
