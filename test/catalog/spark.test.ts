@@ -235,7 +235,7 @@ t.test('run: the master in the foreground as spark (185), under tini', async (t)
   const { result, calls } = run(t, 'controller');
   t.equal(result.status, 0, result.stderr);
   t.same(calls, [
-    'chown -R 185:185 <root>/var/lib/spark',
+    'chown 185:185 <root>/var/lib/spark <root>/var/lib/spark/local',
     'tini -g -- setpriv --reuid=185 --regid=185 --init-groups -- env HOME=<root>/var/lib/spark USER=spark SPARK_NO_DAEMONIZE=1 <root>/opt/spark/sbin/start-master.sh',
     'setpriv --reuid=185 --regid=185 --init-groups -- env HOME=<root>/var/lib/spark USER=spark SPARK_NO_DAEMONIZE=1 <root>/opt/spark/sbin/start-master.sh',
     'start-master.sh ',
@@ -247,7 +247,7 @@ t.test("run: a worker in the foreground as the Jupyter image's jovyan, registeri
   const { result, calls } = run(t, 'worker', { NB_UID: '1000', NB_GID: '100', NB_USER: 'jovyan' });
   t.equal(result.status, 0, result.stderr);
   t.same(calls, [
-    'chown -R 1000:100 <root>/var/lib/spark',
+    'chown 1000:100 <root>/var/lib/spark <root>/var/lib/spark/local',
     `tini -g -- setpriv --reuid=1000 --regid=100 --init-groups -- env HOME=<root>/var/lib/spark USER=jovyan SPARK_NO_DAEMONIZE=1 <root>/opt/spark/sbin/start-worker.sh ${MASTER}`,
     `setpriv --reuid=1000 --regid=100 --init-groups -- env HOME=<root>/var/lib/spark USER=jovyan SPARK_NO_DAEMONIZE=1 <root>/opt/spark/sbin/start-worker.sh ${MASTER}`,
     `start-worker.sh ${MASTER}`,
@@ -259,7 +259,7 @@ t.test("run: the notebook through the image's own entrypoint, as root, with the 
   const { result, calls } = run(t, 'jupyter', { NB_UID: '1000', NB_GID: '100', NB_USER: 'jovyan', USER: 'root', HOME: '/root' });
   t.equal(result.status, 0, result.stderr);
   t.same(calls, [
-    'chown -R 1000:100 <root>/var/lib/spark',
+    'chown 1000:100 <root>/var/lib/spark <root>/var/lib/spark/local',
     'tini -g -- start.sh start-notebook.py',
     'start.sh start-notebook.py',
     'start.sh env SPARK_CONF_DIR=<root>/etc/spark/conf SPARK_NO_DAEMONIZE= USER=root HOME=/root',
