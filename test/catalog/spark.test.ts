@@ -2,7 +2,7 @@
 // package under /bin/sh against temporary roots: the configuration each member ends with, the
 // events each member's startscript ran, a restart on a persisted /etc, and what `run` execs.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -210,7 +210,13 @@ t.test('create, scale workers 2 -> 3 -> 2, restart a worker: exact configuration
 });
 
 /** Runs the package's run script for a role in a prepared root; returns the fakes' records. */
-function run(t: Test, role: string, extra: Record<string, string> = {}, configure = true) {
+function run(
+  t: Test,
+  role: string,
+  extra: Record<string, string> = {},
+  configure = true,
+  adjust: (root: string, env: Record<string, string>) => Record<string, string> = (_root, env) => env,
+) {
   const root = mkdtempSync(join(tmpdir(), 'kd-spark-run-'));
   t.teardown(() => {
     rmSync(root, { recursive: true, force: true });
@@ -220,7 +226,7 @@ function run(t: Test, role: string, extra: Record<string, string> = {}, configur
   if (configure)
     writeFileSync(join(conf, 'spark-defaults.conf'), `# written\nspark.master ${MASTER}\nspark.local.dir /var/lib/spark/local\n`);
   const result = spawnSync('/bin/sh', [repoPath('catalog/spark/package/run').pathname], {
-    env: { ...installFakes(root), KD_ROOT: root, KD_ROLE: role, ...extra },
+    env: { ...adjust(root, installFakes(root)), KD_ROOT: root, KD_ROLE: role, ...extra },
     encoding: 'utf8',
   });
   const calls = existsSync(join(root, TEST_RECORDS, 'calls'))
@@ -238,6 +244,30 @@ t.test('run: the master in the foreground as spark (185), under tini', async (t)
     'chown 185:185 <root>/var/lib/spark <root>/var/lib/spark/local',
     'tini -g -- setpriv --reuid=185 --regid=185 --init-groups -- env HOME=<root>/var/lib/spark USER=spark SPARK_NO_DAEMONIZE=1 <root>/opt/spark/sbin/start-master.sh',
     'setpriv --reuid=185 --regid=185 --init-groups -- env HOME=<root>/var/lib/spark USER=spark SPARK_NO_DAEMONIZE=1 <root>/opt/spark/sbin/start-master.sh',
+    'start-master.sh ',
+    'start-master.sh env SPARK_CONF_DIR=<root>/etc/spark/conf SPARK_NO_DAEMONIZE=1 USER=spark HOME=<root>/var/lib/spark',
+  ]);
+});
+
+t.test('run: without setpriv, the master drops to spark with gosu (which apache/spark installs)', async (t) => {
+  const tools = mkdtempSync(join(tmpdir(), 'kd-spark-tools-'));
+  t.teardown(() => {
+    rmSync(tools, { recursive: true, force: true });
+  });
+  // Only the system tools run needs, so that no real setpriv is found.
+  for (const tool of ['awk', 'mkdir', 'env', 'cat']) {
+    const found = spawnSync('/bin/sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+    symlinkSync(found, join(tools, tool));
+  }
+  const { result, calls } = run(t, 'controller', {}, true, (root, env) => {
+    rmSync(join(root, 'fakebin/setpriv'));
+    return { ...env, PATH: `${join(root, 'fakebin')}:${tools}` };
+  });
+  t.equal(result.status, 0, result.stderr);
+  t.same(calls, [
+    'chown 185:185 <root>/var/lib/spark <root>/var/lib/spark/local',
+    'tini -g -- gosu 185:185 env HOME=<root>/var/lib/spark USER=spark SPARK_NO_DAEMONIZE=1 <root>/opt/spark/sbin/start-master.sh',
+    'gosu 185:185 env HOME=<root>/var/lib/spark USER=spark SPARK_NO_DAEMONIZE=1 <root>/opt/spark/sbin/start-master.sh',
     'start-master.sh ',
     'start-master.sh env SPARK_CONF_DIR=<root>/etc/spark/conf SPARK_NO_DAEMONIZE=1 USER=spark HOME=<root>/var/lib/spark',
   ]);

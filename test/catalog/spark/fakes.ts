@@ -1,5 +1,5 @@
 // Fake versions of what the Spark images have, for the real startscript and run under a
-// temporary root: tini, setpriv, chown and Jupyter's start.sh on PATH, and a SPARK_HOME whose sbin
+// temporary root: tini, setpriv, gosu, chown and Jupyter's start.sh on PATH, and a SPARK_HOME whose sbin
 // scripts record how they were started. Every fake appends one line to $KD_ROOT/.test/calls.
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +36,8 @@ export function installFakes(root: string): Record<string, string> {
   if (!existsSync(join(bin, 'start.sh'))) {
     install(join(bin, 'tini'), wrapper('tini'));
     install(join(bin, 'setpriv'), wrapper('setpriv'));
+    // gosu USER:GROUP COMMAND...: records, then execs the command.
+    install(join(bin, 'gosu'), `${record('gosu')}shift\nexec "$@"\n`);
     install(join(bin, 'chown'), record('chown'));
     install(join(bin, 'start.sh'), daemon('start.sh'));
     install(join(root, SPARK_HOME, 'sbin/start-master.sh'), daemon('start-master.sh'));
