@@ -4,13 +4,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { realAgents } from '../support/agents.js';
 import { catalogObjects } from '../support/catalog.js';
 import { memberWatch, type PodView } from '../support/member-watch.js';
 import { NAMESPACE, world } from '../support/world.js';
 import { installFakes } from './hadoop/fakes.js';
-
 
 /** A Hadoop configuration file as name -> value. */
 function properties(file: string): Record<string, string> {
@@ -20,7 +19,7 @@ function properties(file: string): Record<string, string> {
   return out;
 }
 
-t.test('create, scale up and down with decommissioning, restart: exact calls and configuration', async (t) => {
+async function setup(t: Test) {
   const base = mkdtempSync(join(tmpdir(), 'kd-hadoop-'));
   const shared = join(base, '.hdfs');
   mkdirSync(shared);
@@ -41,7 +40,7 @@ t.test('create, scale up and down with decommissioning, restart: exact calls and
   const w = await world(agents.container);
   t.teardown(async () => {
     await w.close();
-    if (!process.env.KEEP) rmSync(base, { recursive: true, force: true });
+    rmSync(base, { recursive: true, force: true });
   });
   for (const object of catalogObjects('hadoop')) w.sim.apply(object);
   const members = (n: number) =>
@@ -50,16 +49,24 @@ t.test('create, scale up and down with decommissioning, restart: exact calls and
     });
 
   // Pod names are generated: members by role and ordinal, as the first status named them.
-  const named: Record<string, string[]> = {};
-  const podOf = (role: string, i: number) => named[role]![i]!;
+  const named = new Map<string, string[]>();
+  const podOf = (role: string, i: number) => named.get(role)?.[i] ?? `no ${role} ${i}`;
   const worker = (i: number) => podOf('worker', i);
   let CONTROLLER = '';
   const learnNames = () => {
-    for (const role of status().roles) for (const m of role.members) (named[role.id] ??= []).includes(m.pod) || named[role.id]!.push(m.pod);
+    for (const role of status().roles) {
+      const pods = named.get(role.id) ?? [];
+      named.set(role.id, pods);
+      for (const m of role.members) if (!pods.includes(m.pod)) pods.push(m.pod);
+    }
     CONTROLLER = podOf('controller', 0);
   };
   // Departing members run --leave; the agent log says so (memberWatch reads calls for it).
-  const leaveCalls = (pod: string) => (existsSync(join(base, pod, 'var/log/guestconfig/agent.log')) && /startscript --leave/.test(readFileSync(join(base, pod, 'var/log/guestconfig/agent.log'), 'utf8')) ? ['--leave'] : []);
+  const leaveCalls = (pod: string) =>
+    existsSync(join(base, pod, 'var/log/guestconfig/agent.log')) &&
+    /startscript --leave/.test(readFileSync(join(base, pod, 'var/log/guestconfig/agent.log'), 'utf8'))
+      ? ['--leave']
+      : [];
   const { observe, notReady, removedBeforeLeave, mustLeave } = memberWatch({ calls: leaveCalls });
   // Departing pods seen deleting (or gone) before the namenode reported them decommissioned.
   const removedEarly: string[] = [];
@@ -95,13 +102,61 @@ t.test('create, scale up and down with decommissioning, restart: exact calls and
     return line?.split('\t')[3] ?? `${pod}.?`;
   };
   const agentLog = (pod: string) => readFileSync(join(root(pod), 'var/log/guestconfig/agent.log'), 'utf8');
-  const events = (pod: string) => [...agentLog(pod).matchAll(/(?:running \S+startscript (--configure)|attempt \d+: startscript (--\w+))/g)].map((m) => m[1] ?? m[2]);
+  const events = (pod: string) =>
+    [...agentLog(pod).matchAll(/(?:running \S+startscript (--configure)|attempt \d+: startscript (--\w+))/g)].map((m) => m[1] ?? m[2]);
 
+  return {
+    w,
+    base,
+    shared,
+    members,
+    learnNames,
+    worker,
+    controller: () => CONTROLLER,
+    converge,
+    status,
+    root,
+    calls,
+    conf,
+    fqdnOf,
+    agentLog,
+    events,
+    notReady,
+    removedBeforeLeave,
+    mustLeave,
+    removedEarly,
+    departing,
+  };
+}
+
+t.test('create, scale up and down with decommissioning, restart: exact calls and configuration', async (t) => {
+  const {
+    w,
+    shared,
+    members,
+    learnNames,
+    worker,
+    controller,
+    converge,
+    status,
+    root,
+    calls,
+    conf,
+    fqdnOf,
+    agentLog,
+    events,
+    notReady,
+    removedBeforeLeave,
+    mustLeave,
+    removedEarly,
+    departing,
+  } = await setup(t);
   // Create: 1 controller, 3 workers.
   members(3);
   await converge();
   t.equal(status().state, 'configured', 'created and configured');
   learnNames();
+  const CONTROLLER = controller();
   const controllerFqdn = fqdnOf(CONTROLLER);
   t.match(controllerFqdn, new RegExp(`^${CONTROLLER}\\..+\\.${NAMESPACE}\\.svc\\.cluster\\.local$`));
   // The FQDN of worker ordinal i (the fourth is named only when it comes).
@@ -120,7 +175,11 @@ t.test('create, scale up and down with decommissioning, restart: exact calls and
       'dfs.namenode.rpc-address': `${controllerFqdn}:8020`,
       'dfs.datanode.hostname': fqdnOf(pod),
     });
-    t.equal(readFileSync(join(root(pod), 'etc/hadoop/log4j.properties'), 'utf8'), 'hadoop.root.logger=INFO,console\n', 'the image defaults come along');
+    t.equal(
+      readFileSync(join(root(pod), 'etc/hadoop/log4j.properties'), 'utf8'),
+      'hadoop.root.logger=INFO,console\n',
+      'the image defaults come along',
+    );
   }
   // 8 GiB limit on workers: heaps of 1024 MiB each, 819 MiB of overhead; 2 CPUs.
   t.match(conf(worker(0), 'yarn-site.xml'), {
@@ -146,7 +205,11 @@ t.test('create, scale up and down with decommissioning, restart: exact calls and
   }
   t.same(events(worker(3)), ['--configure']);
   for (const pod of [CONTROLLER, worker(0), worker(3)]) {
-    t.equal(readFileSync(join(root(pod), 'etc/hadoop/workers'), 'utf8'), [0, 1, 2, 3].map((i) => `${wf(i)}\n`).join(''), `${pod}: workers file`);
+    t.equal(
+      readFileSync(join(root(pod), 'etc/hadoop/workers'), 'utf8'),
+      [0, 1, 2, 3].map((i) => `${wf(i)}\n`).join(''),
+      `${pod}: workers file`,
+    );
     t.equal(conf(pod, 'hdfs-site.xml')['dfs.replication'], '3');
   }
 
@@ -159,7 +222,9 @@ t.test('create, scale up and down with decommissioning, restart: exact calls and
   await converge();
   t.equal(status().state, 'configured');
   t.same(
-    status().roles.find((r: any) => r.id === 'worker').members.map((m: any) => m.pod),
+    status()
+      .roles.find((r: any) => r.id === 'worker')
+      .members.map((m: any) => m.pod),
     [worker(0), worker(1)],
     'the departing members left',
   );
@@ -199,5 +264,33 @@ t.test('create, scale up and down with decommissioning, restart: exact calls and
   t.same(events(worker(0)), ['--configure', '--addnodes', '--delnodes'], 'no second --configure');
   t.equal(agentLog(worker(0)).match(/installing setup package/g)?.length, 1, 'its package is on the PVC too (new setup layout)');
   t.equal(conf(worker(0), 'hdfs-site.xml')['dfs.replication'], '2', 'its configuration is still there');
-  t.same(notReady.filter((n) => !n.startsWith(`${worker(0)} `)), [], 'no other member went NotReady');
+  t.same(
+    notReady.filter((n) => !n.startsWith(`${worker(0)} `)),
+    [],
+    'no other member went NotReady',
+  );
+});
+
+t.test('a datanode that does not finish decommissioning keeps its member: --leave fails, the pod stays', async (t) => {
+  const { w, shared, members, learnNames, worker, converge, status, calls, fqdnOf, events } = await setup(t);
+  members(3);
+  await converge();
+  learnNames();
+  const wf = (i: number) => fqdnOf(worker(0)).replace(worker(0), worker(i));
+  writeFileSync(join(shared, 'datanodes'), [0, 1, 2].map((i) => `${wf(i)}\n`).join(''));
+  writeFileSync(join(shared, 'stuck'), '');
+  members(2);
+  await converge();
+  const leaving = status()
+    .roles.find((r: any) => r.id === 'worker')
+    .members.find((m: any) => m.pod === worker(2));
+  t.equal(leaving?.state, 'delete pending', 'kept');
+  t.ok(w.sim.get('Pod', NAMESPACE, worker(2)), 'its pod is still there');
+  t.same(events(worker(2)), ['--configure', '--leave', '--leave', '--leave'], 'three attempts');
+  t.same(calls(worker(2)), ['hdfs dfsadmin -report'], 'each waited for the report');
+  t.match(
+    status().conditions.find((c: any) => c.type === 'MembersNotified'),
+    { status: 'False', reason: 'LeaveFailed' },
+  );
+  t.notOk(existsSync(join(shared, `decommissioned.${wf(2)}`)));
 });

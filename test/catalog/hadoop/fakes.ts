@@ -2,7 +2,8 @@
 // $KD_ROOT/.test/calls (TEST_RECORDS outlives container restarts) and answers as the tests need:
 // `hdfs dfsadmin -report` lists the datanodes in $FAKE_HDFS/datanodes, those in the
 // controller's exclude file ($FAKE_EXCLUDE) "Decommission In Progress" on their first report and
-// "Decommissioned" from then on (marked by $FAKE_HDFS/decommissioned.<host>).
+// "Decommissioned" from then on (marked by $FAKE_HDFS/decommissioned.<host>), unless
+// $FAKE_HDFS/stuck exists.
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -19,7 +20,7 @@ if [ "$1 $2" = "dfsadmin -report" ]; then
     [ -n "$host" ] || continue
     status=Normal
     if [ -f "$FAKE_EXCLUDE" ] && grep -qx "$host" "$FAKE_EXCLUDE"; then
-      if [ -f "$FAKE_HDFS/reported.$host" ]; then
+      if [ -f "$FAKE_HDFS/reported.$host" ] && [ ! -f "$FAKE_HDFS/stuck" ]; then
         status=Decommissioned
         touch "$FAKE_HDFS/decommissioned.$host"
       else
