@@ -37,7 +37,7 @@ async function setup(t: Test) {
     let quiet = 0;
     for (let i = 0; i < maxRounds && quiet < 3; i++) {
       const result = await w.sim.round();
-      watch.observe(w.sim.list('Pod', NAMESPACE) as any, result.round);
+      watch.observe(w.sim.list('Pod', NAMESPACE), result.round);
       quiet = result.changed ? 0 : quiet + 1;
     }
     t.equal(quiet, 3, 'settled');
@@ -99,7 +99,11 @@ t.test('3 members, 4, then 2 leaving by decommission, then a restart: exact conf
   );
   for (const m of [seed!, w0!, w1!]) {
     t.same(config(m.pod), { ...kept, ...managed(CLUSTER, seed!.fqdn, m.fqdn) }, `${m.pod}: cassandra.yaml`);
-    t.equal(file(m.pod, 'etc/cassandra/cassandra.yaml.image'), readFileSync('test/catalog/cassandra/cassandra.yaml', 'utf8'), 'the image file kept aside');
+    t.equal(
+      file(m.pod, 'etc/cassandra/cassandra.yaml.image'),
+      readFileSync('test/catalog/cassandra/cassandra.yaml', 'utf8'),
+      'the image file kept aside',
+    );
     t.equal(file(m.pod, 'etc/cassandra/cassandra-rackdc.properties'), 'dc=dc1\nrack=rack1\n');
     t.same(cw.events(m.pod), ['--configure']);
     t.same(cw.calls(m.pod), [], 'configure asks nothing of Cassandra');
@@ -161,7 +165,11 @@ t.test('3 members, 4, then 2 leaving by decommission, then a restart: exact conf
     [w0!.pod],
     'only the restarted member was NotReady',
   );
-  t.same(cw.events(w0!.pod), ['--configure', event('addnodes', 'worker', w2.fqdn), event('delnodes', 'worker', w1!.fqdn, w2.fqdn)], 'not configured again: its state is on its PVC');
+  t.same(
+    cw.events(w0!.pod),
+    ['--configure', event('addnodes', 'worker', w2.fqdn), event('delnodes', 'worker', w1!.fqdn, w2.fqdn)],
+    'not configured again: its state is on its PVC',
+  );
   t.equal(file(w0!.pod, 'etc/cassandra/cassandra.yaml'), before, 'nor its cassandra.yaml');
   t.same(cw.calls(w0!.pod), []);
 });

@@ -142,8 +142,9 @@ export function cassandraWorld(base: string) {
         const [ip, state, hostId, fqdn] = line.split(' ') as [string, string, string, string];
         return { ip, state, hostId, fqdn };
       });
-  const writeRing = (entries: RingEntry[]) =>
+  const writeRing = (entries: RingEntry[]) => {
     writeFileSync(ringFile, entries.map((e) => `${e.ip} ${e.state} ${e.hostId} ${e.fqdn}\n`).join(''));
+  };
 
   const prepare = (root: string, pod: KubeObject): Record<string, string> => {
     const name = pod.metadata.name;
