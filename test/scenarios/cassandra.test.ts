@@ -26,7 +26,10 @@ t.test('Cassandra: two seeds and two other members, from nothing to configured',
     services.every((s: any) => s.spec.ports.some((p: any) => p.port === 9042 && p.name === 'generic-cql')),
     'CQL on each',
   );
-  const seeds = (w.sim.list('ConfigMap', NAMESPACE)[0] as any).data['fqdns.seed'].trim().split('\n');
+  const seeds = (w.sim.list('ConfigMap', NAMESPACE) as any[])
+    .find((c) => c.data?.['fqdns.seed'])
+    .data['fqdns.seed'].trim()
+    .split('\n');
   t.same(
     seeds,
     status.roles[0].members.map((m: any) => `${m.pod}.${status.clusterService}.${NAMESPACE}.svc.cluster.local`),
