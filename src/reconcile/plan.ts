@@ -327,12 +327,26 @@ function planRole(
  */
 function settleDepartures(resolved: Resolved, roles: RolePlan[]): RolePlan[] {
   return roles.map((role) => {
-    const members = role.members.map((m) =>
-      m.status.state === 'delete pending' && !m.leaving && departureHeard(resolved, roles, m) && leaveSettled(resolved, role, m)
-        ? { ...m, status: { ...m.status, state: 'deleting' as const } }
-        : m,
-    );
-    return { ...role, members, replicas: members.filter((m) => m.status.state !== 'deleting').length };
+    // The StatefulSet removes the highest ordinals first: a member may go only once every member
+    // above it is going too, or a lower one that has handed over would take a higher one whose
+    // --leave failed with it.
+    let aboveAllGoing = true;
+    const members = [...role.members]
+      .sort((a, b) => b.ordinal - a.ordinal)
+      .map((m) => {
+        const goes =
+          m.status.state === 'deleting' ||
+          (aboveAllGoing &&
+            m.status.state === 'delete pending' &&
+            !m.leaving &&
+            departureHeard(resolved, roles, m) &&
+            leaveSettled(resolved, role, m));
+        aboveAllGoing &&= goes;
+        return goes && m.status.state !== 'deleting' ? { ...m, status: { ...m.status, state: 'deleting' as const } } : m;
+      })
+      .reverse();
+    const kept = members.filter((m) => m.status.state !== 'deleting').map((m) => m.ordinal + 1);
+    return { ...role, members, replicas: Math.max(0, ...kept) };
   });
 }
 

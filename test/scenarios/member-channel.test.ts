@@ -130,3 +130,32 @@ t.test('an app that does not list leave behaves as upstream: no --leave, departu
     [pod(0), pod(1)],
   );
 });
+
+t.test('a failed --leave above members that left keeps them all: the StatefulSet takes the highest ordinals first', async (t) => {
+  const { w, agents, cluster, scale, converge, status } = await setup(t);
+  scale(4);
+  await converge();
+  agents.failingEvents.set(pod(3), ['leave']);
+  scale(1);
+  await converge();
+  t.same(agents.calls(pod(1)).at(-1), call('leave', 1), `${pod(1)} handed over`);
+  t.same(agents.calls(pod(2)).at(-1), call('leave', 2), `${pod(2)} handed over`);
+  const pods = () => (w.sim.list('Pod', NAMESPACE) as unknown as PodView[]).map((p) => p.metadata.name).sort();
+  t.same(pods(), [pod(0), pod(1), pod(2), pod(3)], 'every pod is still there: removing the lower ones would take the higher one first');
+  t.same(
+    status().roles[0].members.map((m: { pod: string; state: string }) => [m.pod, m.state]),
+    [
+      [pod(0), 'configured'],
+      [pod(1), 'delete pending'],
+      [pod(2), 'delete pending'],
+      [pod(3), 'delete pending'],
+    ],
+  );
+
+  cluster((o) => {
+    o.spec.roles[0].members = 1;
+    o.metadata.annotations = { [SKIP_LEAVE_ANNOTATION]: pod(3) };
+  });
+  await converge();
+  t.same(pods(), [pod(0)], 'waived: the three go, highest first');
+});
