@@ -8,7 +8,7 @@
 //   validate   the rules that need the app
 //   plan       members and their states
 //   render/*   children (render modules may import each other)
-//   status     the status of the response
+//   status     the status of the response (apply-strategy: what the observed strategy means for it)
 //   hooks      boundary, sync, customize, finalize, index
 //
 // A step imports shared modules and earlier steps, never a later one, and nothing forms a cycle.

@@ -1,6 +1,7 @@
 // Step five of sync: the status Metacontroller writes whole. Everything in it changes only
 // when what was observed changes, never on its own: no timestamps, no counters of calls.
 import type { Condition } from '../api/core.js';
+import { retentionCondition } from './apply-strategy.js';
 import { KubeDirectorAppSpec } from '../api/app.js';
 import { describeUnknown, unknownFields } from '../api/unknown-fields.js';
 import type { ClusterState, KubeDirectorClusterStatus, MemberStateRollup, MemberStatus } from '../api/cluster.js';
@@ -189,6 +190,7 @@ export function clusterStatus(resolved: Valid, plan: Plan, rendered: Rendered): 
       specAppliedCondition(resolved, deferred),
       notifiedCondition(resolved, plan),
       ...appFieldsCondition(resolved),
+      retentionCondition(resolved),
     ],
   };
 }

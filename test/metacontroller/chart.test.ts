@@ -158,6 +158,10 @@ t.test('helm template with defaults', { skip }, async (t) => {
     t.equal(find(objects, 'CompositeController')!.spec.resyncPeriodSeconds, 60);
   });
 
+  t.test('Metacontroller runs with the apply strategy under which deletion releases the PVCs it keeps', async (t) => {
+    t.match(find(objects, 'ConfigMap', 'kubedirector-hooks-metacontroller-stub')?.data.args, /(^| )--apply-strategy=dynamic-apply( |$)/);
+  });
+
   t.test('the hooks Deployment runs non-root, read-only, with both probes', async (t) => {
     t.same(checkHooksDeployment(find(objects, 'Deployment')), []);
     t.same(checkDisruptionBudget(objects), []);

@@ -16,7 +16,7 @@ const LAYERS: [layer: string, modules: RegExp][] = [
   ['validate', /^validate$/],
   ['plan', /^plan$/],
   ['render', /^render\//],
-  ['status', /^status$/],
+  ['status', /^(status|apply-strategy)$/],
   ['hooks', /^(boundary|sync|customize|finalize|index)$/],
 ];
 

@@ -48,6 +48,9 @@ const resourceMap = (map: Record<string, Quantity> | undefined) =>
  */
 const envVar = (name: string, value: string): IEnvVar => (value ? { name, value } : { name });
 
+/** A spec's variable as the API server stores it: an empty value is dropped. */
+const asStored = ({ value, ...rest }: IEnvVar): IEnvVar => (value ? { ...rest, value } : rest);
+
 /** What the guest agent needs to know about its member (see src/guest/PROTOCOL.md). */
 function agentEnvironment(app: KubeDirectorAppSpec, plan: ActiveRole): IEnvVar[] {
   const role = plan.appRole;
@@ -55,7 +58,7 @@ function agentEnvironment(app: KubeDirectorAppSpec, plan: ActiveRole): IEnvVar[]
     { name: 'KD_POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'KD_ROLE', value: plan.id },
     envVar('KD_PACKAGE_URL', setupPackageOf(app, role)?.packageURL ?? ''),
-    { name: 'KD_EVENTS', value: roleEvents(app, role).join(' ') },
+    envVar('KD_EVENTS', roleEvents(app, role).join(' ')),
     { name: 'KD_MAX_LOG', value: String(maxLogSize(app, role)) },
     { name: 'KD_SYSTEMD', value: app.systemdRequired ? '1' : '0' },
     // The container's limits (the node's allocatable when it has none), for packages that size
@@ -68,7 +71,7 @@ function agentEnvironment(app: KubeDirectorAppSpec, plan: ActiveRole): IEnvVar[]
 const agent = (command: string) => ({ exec: { command: ['/bin/sh', AGENT, command] } });
 
 function environment(app: KubeDirectorAppSpec, role: ClusterRole, plan: ActiveRole): IEnvVar[] {
-  const env: IEnvVar[] = [...(role.env ?? []).map((e): IEnvVar => ({ ...e })), ...agentEnvironment(app, plan)];
+  const env: IEnvVar[] = [...(role.env ?? []).map(asStored), ...agentEnvironment(app, plan)];
   if (setupPackageOf(app, plan.appRole)?.useNewSetupLayout) env.push({ name: 'PYTHONUSERBASE', value: CONFIGCLI_LOCATION });
   // Without this, the NVIDIA runtime exposes every GPU to containers that asked for none.
   const asked = [...Object.entries(role.resources.requests ?? {}), ...Object.entries(role.resources.limits)];
