@@ -14,6 +14,7 @@ const spark = app('test/fixtures/apps/spark.yaml');
 const resolved = resolve(request({ parent: stored(readYaml('clusters/spark.yaml')), apps: [spark] }), OPTIONS);
 const valid = asValid(resolved, validate(resolved));
 if (!valid) throw new Error('the Spark example is invalid');
+const base = valid;
 const worker = plan(valid).roles.find((r) => r.id === 'worker');
 if (!worker || !isActive(worker)) throw new Error('no worker role');
 
@@ -58,9 +59,9 @@ type Changes = { app?: Record<string, unknown>; appWorker?: Record<string, unkno
 
 /** The worker's pod template with the app, its worker role or the cluster's worker role changed. */
 function variant({ app: appChanges = {}, appWorker = {}, worker: workerChanges = {} }: Changes) {
-  const roles = (valid.app.spec.roles as any[]).map((r) => (r.id === 'worker' ? { ...r, ...appWorker } : r));
-  const spec = { ...valid.spec, roles: valid.spec.roles.map((r) => (r.id === 'worker' ? { ...r, ...workerChanges } : r)) };
-  const changed = { ...valid, spec, app: { ...valid.app, spec: { ...valid.app.spec, ...appChanges, roles } } } as typeof valid;
+  const roles = (base.app.spec.roles as any[]).map((r) => (r.id === 'worker' ? { ...r, ...appWorker } : r));
+  const spec = { ...base.spec, roles: base.spec.roles.map((r) => (r.id === 'worker' ? { ...r, ...workerChanges } : r)) };
+  const changed = { ...base, spec, app: { ...base.app, spec: { ...base.app.spec, ...appChanges, roles } } };
   const role = plan(changed).roles.find((r) => r.id === 'worker');
   if (!role || !isActive(role)) throw new Error('no worker role');
   return podTemplate(changed, role, {
@@ -163,7 +164,7 @@ t.test('the init container is root with only what cp -a needs, and no escalation
 
 t.test('no memory-backed volume of the app container is larger than its memory limit; /tmp is on disk', async (t) => {
   const sizes = (memory: string, sharedMemory?: string) => {
-    const limits = { ...valid.spec.roles.find((r) => r.id === 'worker')!.resources.limits, memory };
+    const limits = { ...base.spec.roles.find((r) => r.id === 'worker')!.resources.limits, memory };
     const pod = variant({ worker: { resources: { limits }, ...(sharedMemory ? { sharedMemory } : {}) } });
     return Object.fromEntries((pod.spec?.volumes ?? []).filter((v) => v.emptyDir).map((v) => [v.name, v.emptyDir]));
   };
