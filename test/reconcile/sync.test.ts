@@ -6,6 +6,7 @@ import { finalize } from '../../src/reconcile/finalize.js';
 import { sync } from '../../src/reconcile/sync.js';
 import { admit, committedCrd } from '../support/apiserver.js';
 import { clone, readYaml, repoPath } from '../support/fixtures.js';
+import { SYSTEMD_CAPABILITIES } from '../../src/reconcile/render/security.js';
 import { kubernetesErrors } from '../support/kube-validate.js';
 import { pod } from '../support/pods.js';
 import {
@@ -169,7 +170,11 @@ t.test('the pod template carries the role and app settings', async (t) => {
   t.equal(podSpec.serviceAccountName, 'analytics');
   t.equal(podSpec.automountServiceAccountToken, true, 'token mounted only with a service account');
   t.ok(podSpec.affinity.nodeAffinity, 'affinity as given');
-  t.same(container.securityContext.capabilities.add, ['SYS_PTRACE', 'NET_ADMIN']);
+  t.same(
+    container.securityContext.capabilities,
+    { drop: ['ALL'], add: [...SYSTEMD_CAPABILITIES, 'NET_ADMIN', 'SYS_PTRACE'].sort() },
+    "the app's capabilities beside systemd's",
+  );
   t.equal(container.tty, true);
   t.equal(container.stdin, true);
   t.same(container.resources.limits, { cpu: '2', memory: '4Gi', 'nvidia.com/gpu': '1' }, 'quantities as strings');

@@ -13,6 +13,7 @@ import { effectiveSecret, imageOf, maxLogSize, persistDirs, setupPackageOf } fro
 import { INIT_MOUNT, seedScript } from './persist.js';
 import { AGENT, CHANNEL_MOUNT, CHANNEL_VOLUME, CONFIG_MOUNT, CONFIG_VOLUME, SECRETS_MOUNT, SECRETS_VOLUME } from '../../guest/index.js';
 import { channelVolumes, sidecarContainer, type ChannelNames } from './channel.js';
+import { appSecurityContext, memoryVolumeSize, seedSecurityContext } from './security.js';
 import { roleEvents } from '../notify.js';
 import type { ActiveRole } from '../plan.js';
 import type { Resolved } from '../resolve.js';
@@ -27,11 +28,19 @@ export interface ClaimNames {
   blockDevices: number[];
 }
 
-const TMPFS_SIZE = '20Gi';
-const TMPFS_MOUNTS: [string, string][] = [
-  ['tmpfs-tmp', '/tmp'],
-  ['tmpfs-run', '/run'],
-  ['tmpfs-run-lock', '/run/lock'],
+/**
+ * /tmp is on the node's disk: packages spill large scratch data there (JVM tools, Python, Spark
+ * and Hadoop defaults), which in memory would count against the container's limit and get the
+ * member OOM-killed. The volume names are upstream's.
+ */
+const SCRATCH_MOUNT = { name: 'tmpfs-tmp', mountPath: '/tmp', sizeLimit: '20Gi' };
+/**
+ * /run and /run/lock stay in memory, as systemd requires: pid files, sockets and locks, small.
+ * Each is capped at the container's memory limit when that is smaller.
+ */
+const TMPFS_MOUNTS = [
+  { name: 'tmpfs-run', mountPath: '/run', sizeLimit: '256Mi' },
+  { name: 'tmpfs-run-lock', mountPath: '/run/lock', sizeLimit: '16Mi' },
 ];
 const NVIDIA_PREFIX = 'nvidia.com/';
 const CGROUP_DIR = '/sys/fs/cgroup';
@@ -95,9 +104,12 @@ function volumes(resolved: Resolved, role: ClusterRole, dirs: string[], claims: 
     { name: SECRETS_VOLUME, secret: { secretName: config.secret, defaultMode: 0o444 } },
     ...channelVolumes(),
   ];
-  for (const [name, mountPath] of TMPFS_MOUNTS) {
+  const memoryLimit = role.resources.limits.memory;
+  mounts.push({ name: SCRATCH_MOUNT.name, mountPath: SCRATCH_MOUNT.mountPath });
+  list.push({ name: SCRATCH_MOUNT.name, emptyDir: { sizeLimit: SCRATCH_MOUNT.sizeLimit } });
+  for (const { name, mountPath, sizeLimit } of TMPFS_MOUNTS) {
     mounts.push({ name, mountPath });
-    list.push({ name, emptyDir: { medium: 'Memory', sizeLimit: TMPFS_SIZE } });
+    list.push({ name, emptyDir: { medium: 'Memory', sizeLimit: memoryVolumeSize(sizeLimit, memoryLimit) } });
   }
   const secret = effectiveSecret(role, resolved.spec?.defaultSecret);
   if (secret) {
@@ -116,7 +128,7 @@ function volumes(resolved: Resolved, role: ClusterRole, dirs: string[], claims: 
   });
   if (role.sharedMemory !== undefined) {
     mounts.push({ name: 'dshm', mountPath: '/dev/shm' });
-    list.push({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: quantityString(role.sharedMemory) } });
+    list.push({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: memoryVolumeSize(role.sharedMemory, memoryLimit) } });
   }
   if (resolved.app?.spec.systemdRequired && !resolved.config.nativeSystemdSupport) {
     mounts.push({ name: 'cgroupfs', mountPath: CGROUP_DIR, readOnly: true }, { name: 'systemd', mountPath: SYSTEMD_CGROUP_DIR });
@@ -162,14 +174,7 @@ export function podTemplate(resolved: Valid, plan: ActiveRole, input: PodTemplat
     ...(input.claims.blockDevices.length > 0
       ? { volumeDevices: input.claims.blockDevices.map((i) => ({ name: blockClaim(i), devicePath: `${input.blockPathPrefix}${i}` })) }
       : {}),
-    ...(app.capabilities?.length || containerSpec?.runAsUser !== undefined
-      ? {
-          securityContext: {
-            ...(containerSpec?.runAsUser !== undefined ? { runAsUser: containerSpec.runAsUser } : {}),
-            ...(app.capabilities?.length ? { capabilities: { add: app.capabilities } } : {}),
-          },
-        }
-      : {}),
+    securityContext: appSecurityContext(app, role, containerSpec?.runAsUser),
     ...(containerSpec?.tty ? { tty: true } : {}),
     ...(containerSpec?.stdin ? { stdin: true } : {}),
     // The agent starts beside the image's own entrypoint, which stays as it is.
@@ -191,7 +196,7 @@ export function podTemplate(resolved: Valid, plan: ActiveRole, input: PodTemplat
           image,
           command: ['/bin/sh', '-c', seedScript(dirs)],
           resources,
-          securityContext: { runAsUser: 0 },
+          securityContext: seedSecurityContext(),
           volumeMounts: [{ name: DATA_CLAIM, mountPath: INIT_MOUNT }],
         },
       ]
