@@ -1,22 +1,25 @@
 // Memory of the hook server for the largest request an API server could have produced, and for
 // one it could not (a 1 MiB metadata.name). Each request is written to a file, then answered by
 // the real server in a fresh process of its own, so that peak RSS is that request's alone:
-// - largest: a converged Spark cluster with as many members as the default body limit takes,
-//   its name as long as a name can be whose children the API server would store (63: it is
-//   a label value on each of them);
+// - largest: a converged Spark cluster of the most members a cluster may have, its name as long
+//   as a name can be whose children the API server would store (63: it is a label value on each
+//   of them), filled up to the default body limit with near-1 MiB ConfigMaps;
 // - huge-name: the minimal request with a 1 MiB name, which the server must refuse cheaply.
-// BENCH_MEMBERS fixes the member count instead of filling the body limit.
+// BENCH_MEMBERS sets a smaller member count.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import type { HookRequest } from '../src/api/hook.js';
+import { MAX_MEMBERS } from '../src/reconcile/validate.js';
 import { buildServer } from '../src/server/app.js';
 import { DEFAULTS } from '../src/server/config.js';
 import { convergedRequest } from './converged.js';
 
 const MIB = 1024 * 1024;
+const PADDING_BYTES = 1000 * 1024;
 /** The cluster's name is a label value on every child, so 63 characters is the longest that converges. */
 const LONGEST_NAME = 'k'.repeat(63);
 
@@ -51,13 +54,25 @@ async function measure(file: string): Promise<Measure> {
   };
 }
 
-/** The member count whose converged request fills the body limit, from the size of a smaller one. */
-function membersForLimit(limit: number): number {
-  const probe = 200;
-  const bytes = JSON.stringify(convergedRequest(probe, LONGEST_NAME)).length;
-  const fixed = JSON.stringify(convergedRequest(2, LONGEST_NAME)).length;
-  // Five percent below the estimate: request size grows slightly faster than linearly with member ids.
-  return Math.floor(((limit - fixed) / ((bytes - fixed) / (probe - 2))) * 0.95);
+/**
+ * Fills the request up to the body limit with ConfigMaps in the cluster's namespace, each near the
+ * 1 MiB an object may have: Metacontroller relays such ConfigMaps when they carry the app's package
+ * label, and their bytes cost what any other object's do.
+ */
+function padToLimit(request: HookRequest, limit: number): number {
+  const related = (request.related['ConfigMap.v1'] ??= {});
+  const namespace = request.parent.metadata.namespace!;
+  let count = 0;
+  while (JSON.stringify(request).length + PADDING_BYTES + 1024 < limit) {
+    const name = `padding-${count++}`;
+    related[`${namespace}/${name}`] = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace },
+      data: { blob: 'x'.repeat(PADDING_BYTES) },
+    };
+  }
+  return count;
 }
 
 function runInFreshProcess(file: string): Measure {
@@ -71,8 +86,10 @@ function runInFreshProcess(file: string): Measure {
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'kd-largest-'));
   try {
-    const members = Number(process.env.BENCH_MEMBERS ?? 0) || membersForLimit(DEFAULTS.bodyLimit);
-    const largest = JSON.stringify(convergedRequest(members, LONGEST_NAME));
+    const members = Number(process.env.BENCH_MEMBERS ?? 0) || MAX_MEMBERS;
+    const request = convergedRequest(members, LONGEST_NAME);
+    const padding = padToLimit(request, DEFAULTS.bodyLimit);
+    const largest = JSON.stringify(request);
     if (largest.length > DEFAULTS.bodyLimit) throw new Error(`${members} members make ${largest.length} bytes, over the body limit`);
     writeFileSync(join(work, 'largest.json'), largest);
     const minimal = JSON.parse(readFileSync(new URL('../test/fixtures/requests/sync-minimal.json', import.meta.url), 'utf8'));
@@ -82,7 +99,7 @@ async function main() {
     console.log(`body limit ${DEFAULTS.bodyLimit / MIB} MiB; each request answered by the real server in a fresh process`);
     console.log('request                                   status  request MiB  response MiB      ms  RSS before  peak RSS (MiB)');
     const rows: [string, string][] = [
-      [`largest legal: ${members} members, 63-char name`, 'largest.json'],
+      [`largest legal: ${members} members + ${padding} ConfigMaps`, 'largest.json'],
       ['1 MiB metadata.name', 'huge-name.json'],
     ];
     for (const [label, file] of rows) {
