@@ -2,16 +2,19 @@
 // running the real sync until its response stops changing (children applied, pods ready).
 import type { HookRequest } from '../src/api/hook.js';
 import type { KubeObject } from '../src/api/meta.js';
+import { ANNOTATIONS_MAX_BYTES } from '../src/api/bounds.js';
+import { LAST_APPLIED } from '../src/reconcile/observed.js';
 import { sync } from '../src/reconcile/sync.js';
 import { readYaml } from '../test/support/fixtures.js';
 import { pod } from '../test/support/pods.js';
 import { catalogObjects } from '../test/support/catalog.js';
 import { OPTIONS, applied, request, stored } from '../test/support/requests.js';
 
-/** The sync request of a converged Spark cluster with `members` members in all. */
-export function convergedRequest(members: number): HookRequest {
-  const manifest = readYaml<{ spec: { roles: { members: number }[] } }>('clusters/spark.yaml');
+/** The sync request of a converged Spark cluster with `members` members in all, named `name` if given. */
+export function convergedRequest(members: number, name?: string): HookRequest {
+  const manifest = readYaml<{ metadata: { name: string }; spec: { roles: { members: number }[] } }>('clusters/spark.yaml');
   manifest.spec.roles[1]!.members = members - 2;
+  if (name) manifest.metadata.name = name;
   const apps = catalogObjects('spark');
   let children: KubeObject[] = [];
   let pods: KubeObject[] = [];
@@ -20,9 +23,22 @@ export function convergedRequest(members: number): HookRequest {
     const next = request({ parent: stored(manifest, status ? { status } : {}), apps, children, pods });
     const response = sync(next, OPTIONS);
     if (JSON.stringify(response.status) === JSON.stringify(status)) return next;
-    children = response.children.map((child) => applied(child));
+    children = response.children.map((child) => storable(applied(child)));
     status = response.status;
     pods = (status as { roles: { members: { pod: string }[] }[] }).roles.flatMap((r) => r.members.map((m) => pod(m.pod)));
   }
   throw new Error(`a ${members}-member cluster did not converge`);
+}
+
+/**
+ * A child as an API server would store it. Dynamic apply's last-applied annotation copies the whole
+ * object, so a ConfigMap beyond 256 KiB cannot carry it: a cluster that large needs server-side
+ * apply, which keeps no such annotation.
+ */
+function storable(child: KubeObject): KubeObject {
+  const annotations = child.metadata.annotations ?? {};
+  const bytes = Object.entries(annotations).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
+  if (bytes <= ANNOTATIONS_MAX_BYTES) return child;
+  const { [LAST_APPLIED]: _dropped, ...rest } = annotations;
+  return { ...child, metadata: { ...child.metadata, annotations: rest } };
 }

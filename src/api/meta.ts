@@ -1,7 +1,7 @@
 // Object metadata as the hooks read it. Unknown fields are allowed: the API server
 // sends more (managedFields, ...) and the hooks must not reject or drop them.
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { StringMap } from './schema.js';
+import { Type, type Static, type TSchema, type TString } from '@sinclair/typebox';
+import { Annotations, Labels, NamespaceName, ObjectName, PathSegmentName } from './bounds.js';
 
 export const OwnerReference = Type.Object({
   apiVersion: Type.String(),
@@ -13,27 +13,39 @@ export const OwnerReference = Type.Object({
 });
 export type OwnerReference = Static<typeof OwnerReference>;
 
-export const ObjectMeta = Type.Object({
-  name: Type.String({ minLength: 1 }),
-  namespace: Type.Optional(Type.String()),
-  uid: Type.Optional(Type.String()),
-  generation: Type.Optional(Type.Integer()),
-  resourceVersion: Type.Optional(Type.String()),
-  creationTimestamp: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  deletionTimestamp: Type.Optional(Type.String()),
-  labels: Type.Optional(StringMap()),
-  annotations: Type.Optional(StringMap()),
-  ownerReferences: Type.Optional(Type.Array(OwnerReference)),
-  finalizers: Type.Optional(Type.Array(Type.String())),
-});
+/** The API server's uids are UUIDs; the hooks copy the parent's into labels of every child. */
+const UID_MAX = 36;
+
+/** Metadata whose name follows the given rule; the rest within the API server's limits. */
+const objectMeta = (name: TString) =>
+  Type.Object({
+    name,
+    namespace: Type.Optional(NamespaceName),
+    uid: Type.Optional(Type.String({ maxLength: UID_MAX })),
+    generation: Type.Optional(Type.Integer()),
+    resourceVersion: Type.Optional(Type.String()),
+    creationTimestamp: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    deletionTimestamp: Type.Optional(Type.String()),
+    labels: Type.Optional(Labels),
+    annotations: Type.Optional(Annotations),
+    ownerReferences: Type.Optional(Type.Array(OwnerReference)),
+    finalizers: Type.Optional(Type.Array(Type.String())),
+  });
+
+export const ObjectMeta = objectMeta(ObjectName);
 export type ObjectMeta = Static<typeof ObjectMeta>;
 
+const kubeObject = (metadata: typeof ObjectMeta) =>
+  Type.Object({
+    apiVersion: Type.String({ minLength: 1 }),
+    kind: Type.String({ minLength: 1 }),
+    metadata,
+  });
+
 /** Any Kubernetes object: typed envelope, everything else passed through untouched. */
-export const KubeObject = Type.Object({
-  apiVersion: Type.String({ minLength: 1 }),
-  kind: Type.String({ minLength: 1 }),
-  metadata: ObjectMeta,
-});
+export const KubeObject = kubeObject(ObjectMeta);
+/** An RBAC object (Role, RoleBinding), whose name may be any path segment. */
+export const RbacObject = kubeObject(objectMeta(PathSegmentName));
 export interface KubeObject extends Static<typeof KubeObject> {
   [field: string]: unknown;
 }

@@ -3,6 +3,7 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DestinationStream } from 'pino';
+import { REQUEST_MAX_DEPTH, nestsDeeperThan } from '../api/bounds.js';
 import { DEFAULTS, type ServerConfig } from './config.js';
 import { hookRoutes } from './hooks.js';
 import { hookMetrics, type HookName, type Outcome } from './metrics.js';
@@ -13,6 +14,8 @@ export interface ServerOptions extends Partial<ServerConfig> {
 }
 
 const MAX_REPORTED_ERRORS = 5;
+/** A path in an error message is cut here: a key may be as long as the body. */
+const MAX_REPORTED_PATH = 200;
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 declare module 'fastify' {
@@ -47,7 +50,7 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
       // One message per path, capped, so that a huge bad body still gets a short answer.
       const byPath = new Map<string, string>();
       for (const e of errors) if (!byPath.has(e.instancePath)) byPath.set(e.instancePath, e.message ?? 'invalid');
-      const lines = [...byPath].map(([path, message]) => `${dataVar}${path || '/'}: ${message}`);
+      const lines = [...byPath].map(([path, message]) => `${dataVar}${shorten(path || '/')}: ${message}`);
       const more = lines.length > MAX_REPORTED_ERRORS ? ` (and ${lines.length - MAX_REPORTED_ERRORS} more)` : '';
       return new Error(lines.slice(0, MAX_REPORTED_ERRORS).join('; ') + more);
     },
@@ -58,6 +61,15 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     if (body === '') {
       done(new HttpError(400, 'request body is empty; a hook request is a JSON object'));
+      return;
+    }
+    if (nestsDeeperThan(body as string, REQUEST_MAX_DEPTH)) {
+      done(
+        new HttpError(
+          400,
+          `request body nests objects and arrays deeper than ${REQUEST_MAX_DEPTH} levels, more than the API server accepts`,
+        ),
+      );
       return;
     }
     try {
@@ -108,6 +120,8 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
   app.register(hookRoutes, { systemNamespace: settings.systemNamespace, memberImage: settings.memberImage, metrics });
   return app;
 }
+
+const shorten = (path: string) => (path.length > MAX_REPORTED_PATH ? `${path.slice(0, MAX_REPORTED_PATH)}...` : path);
 
 function errorTitle(status: number): string {
   if (status === 400) return 'Bad Request';

@@ -17,7 +17,6 @@ function hookRequest(body: SyncRequestBody, finalizing: boolean): HookRequest {
 
 export const hookRoutes: FastifyPluginAsyncTypebox<ReconcileOptions & { metrics: HookMetrics }> = async (app, options) => {
   const { metrics } = options;
-  const parentKey = (body: SyncRequestBody) => `${body.parent.metadata.namespace}/${body.parent.metadata.name}`;
   const reconcile: ReconcileOptions = { systemNamespace: options.systemNamespace, memberImage: options.memberImage };
   // Every log line about a hook call names its parent, rejected calls included when the body parsed.
   app.addHook('preValidation', async (request, reply) => {
@@ -37,14 +36,14 @@ export const hookRoutes: FastifyPluginAsyncTypebox<ReconcileOptions & { metrics:
   app.post('/sync', { schema: { body: SyncRequest } }, async (request) => {
     const response = sync(hookRequest(request.body, request.body.finalizing ?? false), reconcile);
     request.outcome = { children: response.children.length };
-    metrics.rendered(parentKey(request.body), response.children, response.status.state, false);
+    metrics.rendered(response.children, response.status.state);
     return response;
   });
 
   app.post('/finalize', { schema: { body: SyncRequest } }, async (request) => {
     const response = finalize(hookRequest(request.body, true), reconcile);
     request.outcome = { children: response.children.length, finalized: response.finalized };
-    metrics.rendered(parentKey(request.body), response.children, response.status.state, response.finalized === true);
+    metrics.rendered(response.children, response.status.state);
     return response;
   });
 };

@@ -2,6 +2,25 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type HookName = 'customize' | 'sync' | 'finalize';
+
+/** The kinds the hooks render; anything else echoed back is counted as `other`. */
+const RENDERED_KINDS = new Set([
+  'StatefulSet',
+  'Service',
+  'PersistentVolumeClaim',
+  'ConfigMap',
+  'Secret',
+  'ServiceAccount',
+  'Role',
+  'RoleBinding',
+  'Lease',
+]);
+/** The states a cluster reports; a missing or other state is counted as `unknown`. */
+const CLUSTER_STATES = new Set(['creating', 'updating', 'configured']);
+
+// Label values come only from these fixed sets, so a request cannot add series.
+const kindLabel = (kind: string) => (RENDERED_KINDS.has(kind) ? kind : 'other');
+const stateLabel = (state: string | undefined) => (state !== undefined && CLUSTER_STATES.has(state) ? state : 'unknown');
 export type Outcome = 'success' | 'rejected' | 'error';
 
 export interface HookMetrics {
@@ -9,7 +28,7 @@ export interface HookMetrics {
   /** Starts timing a call; the returned function ends it with its outcome. */
   start(hook: HookName): (outcome: Outcome) => void;
   /** Records what a sync or finalize answered for a cluster. */
-  rendered(parent: string, children: { kind: string }[], state: string | undefined, gone: boolean): void;
+  rendered(children: { kind: string }[], state: string | undefined): void;
 }
 
 export function hookMetrics(): HookMetrics {
@@ -36,21 +55,17 @@ export function hookMetrics(): HookMetrics {
   });
   const children = new Counter({
     name: 'kubedirector_rendered_children_total',
-    help: 'Children returned by sync and finalize, by kind.',
+    help: 'Children returned by sync and finalize, by kind (the kinds the hooks render, or other).',
     labelNames: ['kind'],
     registers: [registry],
   });
-  // The last state each cluster reported; a cluster whose finalize completed is forgotten.
-  const states = new Map<string, string>();
-  new Gauge({
-    name: 'kubedirector_clusters',
-    help: 'KubeDirectorClusters by the state of their last sync (creating, updating, configured, or unknown).',
+  // No state is kept per cluster: a replica sees only the clusters it happened to answer, and a
+  // map of them would grow with every name ever synced. The API server has the current states.
+  const states = new Counter({
+    name: 'kubedirector_cluster_states_total',
+    help: 'Sync and finalize answers by the cluster state they reported (creating, updating, configured, or unknown).',
     labelNames: ['state'],
     registers: [registry],
-    collect() {
-      this.reset();
-      for (const state of states.values()) this.inc({ state });
-    },
   });
 
   return {
@@ -64,10 +79,9 @@ export function hookMetrics(): HookMetrics {
         requests.inc({ hook, outcome });
       };
     },
-    rendered(parent, rendered, state, gone) {
-      for (const child of rendered) children.inc({ kind: child.kind });
-      if (gone) states.delete(parent);
-      else states.set(parent, state ?? 'unknown');
+    rendered(rendered, state) {
+      for (const child of rendered) children.inc({ kind: kindLabel(child.kind) });
+      states.inc({ state: stateLabel(state) });
     },
   };
 }

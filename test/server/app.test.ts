@@ -104,7 +104,19 @@ t.test('the default body limit takes large Metacontroller requests', async (t) =
   const app = buildServer({ logLevel: 'silent' });
   t.teardown(() => app.close());
   const big = JSON.parse(request);
-  big.parent.metadata.annotations = { padding: 'x'.repeat(40 * 1024 * 1024) };
+  // Forty unrelated ConfigMaps near their 1 MiB limit: big, but what an API server could send.
+  big.related ??= {};
+  big.related['ConfigMap.v1'] = Object.fromEntries(
+    Array.from({ length: 40 }, (_, i) => [
+      `analytics/padding-${i}`,
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `padding-${i}`, namespace: 'analytics' },
+        data: { blob: 'x'.repeat(1000 * 1024) },
+      },
+    ]),
+  );
   const reply = await app.inject({ method: 'POST', url: '/sync', headers: json, payload: JSON.stringify(big) });
   t.equal(reply.statusCode, 200, 'a 40 MiB request is accepted');
 });
