@@ -1,22 +1,29 @@
 // The fastify application: hook routes, health endpoints, one log line per hook call,
 // and error replies that say what was wrong.
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import type { ServerOptions as TlsServerOptions } from 'node:https';
+import { readFileSync } from 'node:fs';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DestinationStream } from 'pino';
 import { REQUEST_MAX_DEPTH, nestsDeeperThan } from '../api/bounds.js';
 import { DEFAULTS, type ServerConfig } from './config.js';
 import { hookRoutes } from './hooks.js';
-import { hookMetrics, type HookName, type Outcome } from './metrics.js';
+import { hookMetrics, type HookMetrics, type HookName, type Outcome } from './metrics.js';
+import { authCheck } from './auth.js';
 
 export interface ServerOptions extends Partial<ServerConfig> {
   /** Where log lines go (tests capture them); stdout when absent. */
   logStream?: DestinationStream;
+  /** Metrics shared with a separate metrics server (METRICS_PORT); a registry of its own when absent. */
+  metrics?: HookMetrics;
 }
 
 const MAX_REPORTED_ERRORS = 5;
 /** A path in an error message is cut here: a key may be as long as the body. */
 const MAX_REPORTED_PATH = 200;
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+/** Routes anyone may GET: the kubelet's probes and the scraper carry no credentials. */
+const PUBLIC_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,9 +46,12 @@ class HttpError extends Error {
 }
 
 export function buildServer(options: ServerOptions = {}): FastifyInstance {
-  const { logStream, ...config } = options;
+  const { logStream, metrics: sharedMetrics, ...config } = options;
   const settings = { ...DEFAULTS, ...config };
+  // Checked before listening: a missing or empty secret file stops the server at start.
+  const authenticate = authCheck(settings.auth);
   const app = Fastify({
+    ...httpsOptions(settings),
     bodyLimit: settings.bodyLimit,
     // One line per hook call, written in onResponse with the parent's name, replaces fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -79,10 +89,25 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
     }
   });
 
-  const metrics = hookMetrics();
+  const metrics = sharedMetrics ?? hookMetrics();
   app.addHook('onRequest', async (request) => {
     if (HOOKS.has(request.url)) request.endMetrics = metrics.start(request.url.slice(1) as HookName);
   });
+
+  // Everything but the public GETs needs the caller's credentials, unknown paths included.
+  if (authenticate) {
+    app.addHook('onRequest', async (request, reply) => {
+      const route = request.routeOptions.url;
+      if ((request.method === 'GET' || request.method === 'HEAD') && route && PUBLIC_ROUTES.has(route)) return;
+      const failure = authenticate(request.raw);
+      if (!failure) return;
+      request.outcome = { reason: failure };
+      return reply
+        .code(401)
+        .header('www-authenticate', settings.auth.usernameFile ? 'Basic realm="kubedirector-hooks"' : 'Bearer realm="kubedirector-hooks"')
+        .send({ error: 'Unauthorized', message: failure });
+    });
+  }
 
   app.addHook('onResponse', async (request, reply) => {
     request.endMetrics?.(reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'rejected' : 'success');
@@ -116,12 +141,31 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
   // While closing, fastify answers 503 to every new request, so /readyz turns unready by itself.
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async () => ({ status: 'ready' }));
-  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  if (settings.metricsPort === undefined) {
+    app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  }
   app.register(hookRoutes, { systemNamespace: settings.systemNamespace, memberImage: settings.memberImage, metrics });
   return app;
 }
 
 const shorten = (path: string) => (path.length > MAX_REPORTED_PATH ? `${path.slice(0, MAX_REPORTED_PATH)}...` : path);
+
+/**
+ * HTTPS when a certificate is configured. A client CA asks callers for a certificate without
+ * refusing the handshake: the hook routes answer 401 without a valid one, the probes still answer.
+ */
+function httpsOptions(settings: ServerConfig): { https?: TlsServerOptions } {
+  if (!settings.tls) return {};
+  const { certFile, keyFile, clientCaFile } = settings.tls;
+  return {
+    https: {
+      cert: readFileSync(certFile),
+      key: readFileSync(keyFile),
+      ...(clientCaFile ? { ca: readFileSync(clientCaFile), requestCert: true, rejectUnauthorized: false } : {}),
+      minVersion: 'TLSv1.2',
+    },
+  };
+}
 
 function errorTitle(status: number): string {
   if (status === 400) return 'Bad Request';

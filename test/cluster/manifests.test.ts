@@ -1,8 +1,9 @@
 // The install manifests on the real API server: the kustomize base and the Helm chart, rendered
 // by the real kubectl and helm, pass `kubectl apply --dry-run=server`.
 import t from 'tap';
-import { runTool, runToolOk, toolsUnavailable } from '../support/k8s-tools.js';
-import { helmTemplateResult } from '../support/metacontroller.js';
+import { readFileSync } from 'node:fs';
+import { runTool, toolsUnavailable } from '../support/k8s-tools.js';
+import { chartCopy, helmTemplateResult, kustomizeOutput, parseObjects } from '../support/metacontroller.js';
 import { installCrds, useControlPlane } from './support/cluster.js';
 import { until } from './support/poll.js';
 
@@ -56,10 +57,45 @@ if (session) {
     });
 
   t.test('the kustomize base passes a server-side dry run', async (t) => {
-    const result = dryRun(runToolOk('kubectl', ['kustomize', 'metacontroller']));
+    const result = dryRun(kustomizeOutput());
     t.equal(result.status, 0, result.stderr);
     t.match(result.stdout, /compositecontroller\.metacontroller\.k8s\.io\/kubedirectorclusters serverside-applied \(server dry run\)/);
     t.match(result.stdout, /deployment\.apps\/kubedirector-hooks serverside-applied \(server dry run\)/);
+    t.match(result.stdout, /secret\/kubedirector-hooks-auth serverside-applied \(server dry run\)/);
+    const policy = dryRun(readFileSync('metacontroller/networkpolicy.yaml', 'utf8'));
+    t.equal(policy.status, 0, policy.stderr);
+    t.match(policy.stdout, /networkpolicy\.networking\.k8s\.io\/kubedirector-hooks serverside-applied \(server dry run\)/);
+  });
+
+  t.test('an upgrade keeps the installed token: the chart looks the Secret up', async (t) => {
+    const token = 'installed-token-kept-across-upgrades-000000000000';
+    // As the installed release left it: owned by Helm's release kubedirector-hooks.
+    const installed = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 'kubedirector-hooks-auth',
+        namespace: 'kubedirector',
+        labels: { 'app.kubernetes.io/managed-by': 'Helm' },
+        annotations: { 'meta.helm.sh/release-name': 'kubedirector-hooks', 'meta.helm.sh/release-namespace': 'kubedirector' },
+      },
+      data: { token: Buffer.from(token).toString('base64') },
+    };
+    await kube.apply(installed, 'kubectl', { force: true });
+    t.teardown(() => kube.delete(installed));
+    const copy = chartCopy();
+    t.teardown(copy.cleanup);
+    // A server dry run of the install renders with lookup answered by the API server.
+    const result = runTool(
+      'helm',
+      ['upgrade', '--install', 'kubedirector-hooks', copy.dir, '--namespace', 'kubedirector', '--dry-run=server', '--skip-crds'],
+      { env: { KUBECONFIG: plane.kubeconfig } },
+    );
+    t.equal(result.status, 0, result.stderr);
+    const secret = parseObjects(result.stdout.slice(result.stdout.indexOf('MANIFEST:') + 'MANIFEST:'.length).split('\nNOTES:')[0]!).find(
+      (o) => o.kind === 'Secret' && o.metadata.name === 'kubedirector-hooks-auth',
+    );
+    t.equal(Buffer.from(secret?.data.token ?? '', 'base64').toString(), token);
   });
 
   t.test('helm template of the chart passes a server-side dry run', async (t) => {

@@ -14,6 +14,7 @@ import {
   chartMetadata,
   checkCompositeController,
   checkDisruptionBudget,
+  checkHookAuth,
   checkHookRouting,
   checkHooksDeployment,
   checkServiceMonitor,
@@ -116,7 +117,10 @@ t.test('helm lint', { skip }, async (t) => {
   t.test('the stubbed chart lints clean, with defaults and with every option on', async (t) => {
     const copy = chartCopy();
     t.teardown(copy.cleanup);
-    for (const extra of [[], ['--set', 'catalog.enabled=true,serviceMonitor.enabled=true,metacontroller.enabled=false']]) {
+    for (const extra of [
+      [],
+      ['--set', 'catalog.enabled=true,serviceMonitor.enabled=true,metacontroller.enabled=false,networkPolicy.enabled=true'],
+    ]) {
       const result = runTool('helm', ['lint', '--strict', copy.dir, ...extra]);
       t.equal(result.status, 0, result.stdout + result.stderr);
       t.notMatch(result.stdout, /\[(ERROR|WARNING)\]/, extra.join(' ') || 'defaults');
@@ -141,6 +145,7 @@ t.test('helm template with defaults', { skip }, async (t) => {
       'Deployment/kubedirector/kubedirector-hooks',
       'KubeDirectorConfig/kubedirector/kd-global-config',
       'PodDisruptionBudget/kubedirector/kubedirector-hooks',
+      'Secret/kubedirector/kubedirector-hooks-auth',
       'Service/kubedirector/kubedirector-hooks',
       'ServiceAccount/kubedirector/kubedirector-hooks',
     ]);
@@ -165,6 +170,35 @@ t.test('helm template with defaults', { skip }, async (t) => {
   t.test('the hooks Deployment runs non-root, read-only, with both probes', async (t) => {
     t.same(checkHooksDeployment(find(objects, 'Deployment')), []);
     t.same(checkDisruptionBudget(objects), []);
+  });
+
+  t.test('every hook call carries a generated bearer token the hooks read from the same Secret', async (t) => {
+    t.same(checkHookAuth(objects), []);
+    const token = Buffer.from(find(objects, 'Secret')!.data.token, 'base64').toString();
+    t.match(token, /^[A-Za-z0-9]{48}$/, '48 random alphanumerics');
+    const again = Buffer.from(find(renderChart(), 'Secret')!.data.token, 'base64').toString();
+    t.not(again, token, 'a new install gets a token of its own (an upgrade keeps the installed one, by lookup)');
+    const container = find(objects, 'Deployment')!.spec.template.spec.containers[0];
+    t.equal(container.env.find((e: Obj) => e.name === 'METRICS_PORT').value, '9090');
+    t.same(
+      find(objects, 'Service')!.spec.ports.map((p: Obj) => [p.name, p.port]),
+      [
+        ['http', 8080],
+        ['metrics', 9090],
+      ],
+    );
+  });
+
+  t.test('the check would notice a hook without the token or a token nobody reads', async (t) => {
+    const cc = structuredClone(find(objects, 'CompositeController')!);
+    delete cc.spec.hooks.finalize.webhook.authorization;
+    cc.spec.hooks.sync.webhook.authorization.secretRef.key = 'password';
+    const broken = objects.map((o) => (o.kind === 'CompositeController' ? cc : o));
+    t.same(checkHookAuth(broken), [
+      'hook sync sends kubedirector/kubedirector-hooks-auth[password], the hooks read kubedirector-hooks-auth[token]',
+      'hook finalize sends no authorization',
+    ]);
+    t.same(checkHookAuth(objects.filter((o) => o.kind !== 'Secret')), ['no Secret kubedirector-hooks-auth in the render']);
   });
 
   t.test('kd-global-config has the spec of values.yaml and is admitted by its CRD', async (t) => {
@@ -257,6 +291,16 @@ t.test('helm template with every option set', { skip }, async (t) => {
       },
       catalog: { enabled: true },
       serviceMonitor: { enabled: true, interval: '15s', scrapeTimeout: '5s', labels: { release: 'prometheus' } },
+      auth: { enabled: true, existingSecret: 'my-hooks-token' },
+      metrics: { port: 9100 },
+      networkPolicy: {
+        enabled: true,
+        metacontroller: {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'metacontroller' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'mc' } },
+        },
+        metricsFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+      },
     },
     extraFiles: { 'catalog/zz-fixture.yaml': appFixture },
   });
@@ -268,6 +312,33 @@ t.test('helm template with every option set', { skip }, async (t) => {
     t.same(checkHookRouting(objects), []);
     t.same(checkDisruptionBudget(objects), []);
     t.same(checkServiceMonitor(objects), []);
+    t.same(checkHookAuth(objects, 'my-hooks-token'), [], 'the user-provided Secret, none rendered');
+  });
+
+  t.test('the NetworkPolicy admits Metacontroller to the hook port and the scraper to the metrics port', async (t) => {
+    const policy = only(objects, 'NetworkPolicy');
+    t.same(policy.spec.podSelector.matchLabels, find(objects, 'Deployment')!.spec.selector.matchLabels, 'it covers the hooks pods');
+    t.same(policy.spec.policyTypes, ['Ingress']);
+    t.same(policy.spec.ingress, [
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'metacontroller' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'mc' } },
+          },
+        ],
+        ports: [{ port: 'http', protocol: 'TCP' }],
+      },
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+        ports: [{ port: 'metrics', protocol: 'TCP' }],
+      },
+    ]);
+    const ports = find(objects, 'Deployment')!.spec.template.spec.containers[0].ports.map((p: Obj) => [p.name, p.containerPort]);
+    t.same(ports, [
+      ['http', 8080],
+      ['metrics', 9100],
+    ]);
   });
 
   t.test('the values reach the objects', async (t) => {
@@ -281,7 +352,8 @@ t.test('helm template with every option set', { skip }, async (t) => {
     t.same(pod.spec.imagePullSecrets, [{ name: 'pull' }]);
     t.equal(env.LOG_LEVEL, 'debug');
     t.equal(env.BODY_LIMIT_BYTES, '134217728');
-    t.equal(configFromEnv({ ...env, KD_NAMESPACE: 'kubedirector' }).bodyLimit, 134217728);
+    t.equal(configFromEnv({ ...env, KD_NAMESPACE: 'kubedirector', AUTH_TOKEN_FILE: undefined }).bodyLimit, 134217728);
+    t.equal(env.METRICS_PORT, '9100');
     t.same(container.resources.limits, { cpu: 2, memory: '1Gi' });
     t.equal(container.livenessProbe.periodSeconds, 20);
     t.equal(container.livenessProbe.httpGet.path, '/healthz');
@@ -314,11 +386,11 @@ t.test('helm template with every option set', { skip }, async (t) => {
     );
   });
 
-  t.test('the ServiceMonitor scrapes /metrics on the http port', async (t) => {
+  t.test('the ServiceMonitor scrapes /metrics on the metrics port', async (t) => {
     const sm = only(objects, 'ServiceMonitor');
     t.equal(sm.apiVersion, 'monitoring.coreos.com/v1');
     t.equal(sm.metadata.labels.release, 'prometheus');
-    t.same(sm.spec.endpoints, [{ port: 'http', path: '/metrics', scheme: 'http', interval: '15s', scrapeTimeout: '5s' }]);
+    t.same(sm.spec.endpoints, [{ port: 'metrics', path: '/metrics', scheme: 'http', interval: '15s', scrapeTimeout: '5s' }]);
   });
 
   t.test('the catalog apps are installed in the release namespace and admitted by their CRD', async (t) => {
@@ -386,6 +458,14 @@ t.test('switches', { skip }, async (t) => {
     keys([]).some((k) => k.startsWith('ServiceMonitor/')),
     'no ServiceMonitor by default',
   );
+  const open = renderChart({ set: ['auth.enabled=false'] });
+  t.notOk(find(open, 'Secret'), 'auth.enabled=false: no token Secret');
+  t.notOk(find(open, 'CompositeController')!.spec.hooks.sync.webhook.authorization, 'nor authorization in the webhooks');
+  t.notOk(
+    find(open, 'Deployment')!.spec.template.spec.containers[0].env.some((e: Obj) => e.name === 'AUTH_TOKEN_FILE'),
+    'nor a token file for the hooks',
+  );
+  t.same(checkCompositeController(find(open, 'CompositeController')), []);
   const tagged = renderChart({ set: ['image.tag=0.2.0-rc.1'] });
   t.equal(find(tagged, 'Deployment')!.spec.template.spec.containers[0].image, 'ghcr.io/kubedirector-hooks/kubedirector-hooks:0.2.0-rc.1');
 });
@@ -400,6 +480,9 @@ t.test('the values schema refuses bad values at install', { skip }, async (t) =>
     [['image.digest=latest'], /digest/],
     [['service.port=0'], /port/],
     [['metacontroller.enabled=maybe'], /enabled/],
+    [['metrics.port=8080'], /metrics/],
+    [['auth.existingSecret=My_Token'], /existingSecret/],
+    [['networkPolicy.enable=true'], /additional properties 'enable' not allowed/],
   ];
   for (const [set, expected] of cases) {
     const result = helmTemplateResult({ set });

@@ -143,13 +143,13 @@ t.test('ServiceMonitor check', async (t) => {
     metadata: { name: 'kubedirector-hooks', namespace: 'kubedirector' },
     spec: {
       selector: { matchLabels: service.spec.selector },
-      endpoints: [{ port: 'http', path: '/metrics', interval: '30s', scrapeTimeout: '10s' }],
+      endpoints: [{ port: 'metrics', path: '/metrics', interval: '30s', scrapeTimeout: '10s' }],
     },
   };
   t.same(checkServiceMonitor([service, sm]), []);
   t.match(
-    checkServiceMonitor([service, { ...sm, spec: { ...sm.spec, endpoints: [{ ...sm.spec.endpoints[0], port: 'metrics' }] } }]).join(),
-    /port metrics is not a named port/,
+    checkServiceMonitor([service, { ...sm, spec: { ...sm.spec, endpoints: [{ ...sm.spec.endpoints[0], port: 'prometheus' }] } }]).join(),
+    /port prometheus is not a named port/,
   );
   t.match(
     checkServiceMonitor([service, { ...sm, spec: { ...sm.spec, endpoints: [{ ...sm.spec.endpoints[0], scrapeTimeout: '1m' }] } }]).join(),

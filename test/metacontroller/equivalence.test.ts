@@ -4,13 +4,15 @@
 // --create-namespace` and brings Metacontroller along.
 import t from 'tap';
 import { toolsUnavailable } from '../support/k8s-tools.js';
-import { key, renderChart, renderKustomize, type Obj } from '../support/metacontroller.js';
+import { readFileSync } from 'node:fs';
+import { key, parseObjects, renderChart, renderKustomize, type Obj } from '../support/metacontroller.js';
 
 const skip = toolsUnavailable();
 
-/** An object without the labels each tool adds for itself. */
+/** An object without the labels each tool adds for itself, nor the token values (random in the chart). */
 function normalise(object: Obj): Obj {
   const copy = structuredClone(object);
+  if (copy.kind === 'Secret') copy.data = Object.fromEntries(Object.keys(copy.data ?? {}).map((k) => [k, '(value)']));
   const labels = { ...copy.metadata?.labels };
   delete labels['app.kubernetes.io/managed-by'];
   delete labels['helm.sh/chart'];
@@ -40,6 +42,18 @@ t.test('kustomize base and Helm chart install the same objects', { skip }, async
       t.same(mb, ma, 'identical metadata once the tool-specific labels are dropped');
     });
   }
+});
+
+t.test("metacontroller/networkpolicy.yaml is the chart's NetworkPolicy", { skip }, async (t) => {
+  const file = parseObjects(readFileSync('metacontroller/networkpolicy.yaml', 'utf8'));
+  const chart = renderChart({ set: ['networkPolicy.enabled=true'] }).filter((o) => o.kind === 'NetworkPolicy');
+  t.equal(file.length, 1);
+  t.same(chart.map(normalise), file.map(normalise));
+  t.same(
+    renderChart().filter((o) => o.kind === 'NetworkPolicy'),
+    [],
+    'off by default in the chart',
+  );
 });
 
 t.test('the comparison would notice a difference', { skip }, async (t) => {

@@ -2,12 +2,17 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { admit, committedCrd } from '../support/apiserver.js';
-import { toolsUnavailable } from '../support/k8s-tools.js';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runTool, toolsUnavailable } from '../support/k8s-tools.js';
 import {
   checkCompositeController,
   checkDisruptionBudget,
+  checkHookAuth,
   checkHookRouting,
   checkHooksDeployment,
+  KUSTOMIZE_TOKEN,
   checkStandardLabels,
   find,
   key,
@@ -34,6 +39,7 @@ t.test('kubectl kustomize metacontroller', { skip }, async (t) => {
       'KubeDirectorConfig/kubedirector/kd-global-config',
       'Namespace/kubedirector',
       'PodDisruptionBudget/kubedirector/kubedirector-hooks',
+      'Secret/kubedirector/kubedirector-hooks-auth',
       'Service/kubedirector/kubedirector-hooks',
       'ServiceAccount/kubedirector/kubedirector-hooks',
     ]);
@@ -71,6 +77,29 @@ t.test('kubectl kustomize metacontroller', { skip }, async (t) => {
     t.same(checkHookRouting(objects), []);
   });
 
+  t.test('every hook call carries the bearer token the hooks read from the generated Secret', async (t) => {
+    t.same(checkHookAuth(objects), []);
+    const secret = find(objects, 'Secret', 'kubedirector-hooks-auth')!;
+    t.equal(secret.type, 'Opaque');
+    t.same(Object.keys(secret.data), ['token'], 'one key, token, from metacontroller/hooks-token');
+    t.same(find(objects, 'CompositeController')!.spec.hooks.sync.webhook.authorization, {
+      type: 'Bearer',
+      secretRef: { name: 'kubedirector-hooks-auth', namespace: 'kubedirector', key: 'token' },
+    });
+  });
+
+  t.test('without metacontroller/hooks-token the build stops and names the file', async (t) => {
+    const root = mkdtempSync(join(tmpdir(), 'kd-kustomize-'));
+    t.teardown(() => {
+      rmSync(root, { recursive: true, force: true });
+    });
+    for (const part of ['metacontroller', 'crds']) cpSync(part, join(root, part), { recursive: true });
+    rmSync(join(root, KUSTOMIZE_TOKEN), { force: true });
+    const result = runTool('kubectl', ['kustomize', join(root, 'metacontroller')]);
+    t.not(result.status, 0, 'no install without a token');
+    t.match(result.stderr, /hooks-token/);
+  });
+
   t.test('the hooks Deployment runs non-root, read-only, with both probes', async (t) => {
     const deployment = find(objects, 'Deployment', 'kubedirector-hooks');
     t.same(checkHooksDeployment(deployment), []);
@@ -86,8 +115,16 @@ t.test('kubectl kustomize metacontroller', { skip }, async (t) => {
     const env = Object.fromEntries(
       container.env.map((e: Obj) => [e.name, e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace' ? 'kubedirector' : e.value]),
     );
-    const config = configFromEnv(env);
+    // The mounted token, stood in for by a file of this machine.
+    const dir = mkdtempSync(join(tmpdir(), 'kd-env-'));
+    t.teardown(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+    writeFileSync(join(dir, 'token'), 'x');
+    const config = configFromEnv({ ...env, AUTH_TOKEN_FILE: join(dir, 'token') });
     t.equal(config.port, container.ports[0].containerPort);
+    t.equal(config.metricsPort, container.ports.find((p: Obj) => p.name === 'metrics').containerPort);
+    t.same(config.auth, { tokenFile: join(dir, 'token') });
     t.equal(config.logLevel, 'info');
     t.equal(config.bodyLimit, 64 * 1024 * 1024);
     t.equal(config.systemNamespace, 'kubedirector');

@@ -24,6 +24,7 @@ t.test('settings from the environment', async (t) => {
       bodyLimit: 134217728,
       systemNamespace: 'kd-system',
       memberImage: 'registry.local/kdhooks@sha256:abc',
+      auth: {},
     },
   );
 });

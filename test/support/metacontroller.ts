@@ -4,7 +4,7 @@
 import { kubernetesErrors, modelClass } from './kube-validate.js';
 import type { KubeObject } from '../../src/api/meta.js';
 import { Ajv } from 'ajv';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,9 +52,28 @@ export function only(objects: Obj[], kind: string): Obj {
   return all[0]!;
 }
 
+/** The token file the kustomize base's secretGenerator reads (git-ignored; the user writes it). */
+export const KUSTOMIZE_TOKEN = 'metacontroller/hooks-token';
+
+/**
+ * `kubectl kustomize <dir>` as text. The base needs metacontroller/hooks-token: when the checkout
+ * has none, the base and the CRDs it includes are built from a temporary copy holding a test token.
+ */
+export function kustomizeOutput(dir = 'metacontroller'): string {
+  if (dir !== 'metacontroller' || existsSync(join(REPO, KUSTOMIZE_TOKEN))) return runToolOk('kubectl', ['kustomize', dir]);
+  const root = mkdtempSync(join(tmpdir(), 'kd-kustomize-'));
+  try {
+    for (const part of ['metacontroller', 'crds']) cpSync(join(REPO, part), join(root, part), { recursive: true });
+    writeFileSync(join(root, KUSTOMIZE_TOKEN), 'test-token-for-rendering\n');
+    return runToolOk('kubectl', ['kustomize', join(root, 'metacontroller')]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 /** `kubectl kustomize metacontroller`, parsed. */
 export function renderKustomize(dir = 'metacontroller'): Obj[] {
-  return parseObjects(runToolOk('kubectl', ['kustomize', dir]));
+  return parseObjects(kustomizeOutput(dir));
 }
 
 /** Chart.yaml of the chart. */
@@ -400,6 +419,53 @@ export function checkHookRouting(objects: Obj[]): string[] {
     if (reached?.name !== 'http')
       problems.push(`${name}: Service port ${port} targets ${servicePort.targetPort}, not the http container port`);
   }
+  return problems;
+}
+
+/**
+ * Everything wrong with the bearer token's path: each webhook's `authorization` names a key of a
+ * Secret (rendered, unless `externalSecret` names one the user brings) in the hooks' namespace,
+ * and the hooks container reads that same key from the file AUTH_TOKEN_FILE names.
+ */
+export function checkHookAuth(objects: Obj[], externalSecret?: string): string[] {
+  const problems: string[] = [];
+  const cc = find(objects, 'CompositeController');
+  const deployment = find(objects, 'Deployment');
+  const pod = deployment?.spec?.template?.spec ?? {};
+  const container = (pod.containers ?? [])[0] ?? {};
+  const tokenFile = (container.env ?? []).find((e: Obj) => e.name === 'AUTH_TOKEN_FILE')?.value;
+  if (typeof tokenFile !== 'string') return ['the hooks container has no AUTH_TOKEN_FILE'];
+  const mount = (container.volumeMounts ?? []).find((m: Obj) => tokenFile.startsWith(`${m.mountPath}/`));
+  if (!mount) return [`AUTH_TOKEN_FILE ${tokenFile} is on no volume mount`];
+  if (mount.subPath) problems.push('the token is mounted with subPath: a rotated Secret would never reach the file');
+  if (mount.readOnly !== true) problems.push('the token mount is not read-only');
+  const volume = (pod.volumes ?? []).find((v: Obj) => v.name === mount.name);
+  const file = tokenFile.slice(mount.mountPath.length + 1);
+  const item = (volume?.secret?.items ?? []).find((i: Obj) => i.path === file);
+  const mountedKey = volume?.secret?.items ? item?.key : file;
+  if (!volume?.secret?.secretName || !mountedKey) return [`AUTH_TOKEN_FILE ${tokenFile} is not a key of a mounted Secret`];
+  for (const name of HOOKS) {
+    const auth = cc?.spec?.hooks?.[name]?.webhook?.authorization;
+    if (!auth) {
+      problems.push(`hook ${name} sends no authorization`);
+      continue;
+    }
+    if (auth.type !== undefined && auth.type.toLowerCase() !== 'bearer') problems.push(`hook ${name} sends ${auth.type}, not Bearer`);
+    const ref = auth.secretRef ?? {};
+    if (ref.name !== volume.secret.secretName || ref.namespace !== deployment?.metadata?.namespace || ref.key !== mountedKey)
+      problems.push(
+        `hook ${name} sends ${ref.namespace}/${ref.name}[${ref.key}], the hooks read ${volume.secret.secretName}[${mountedKey}]`,
+      );
+  }
+  const secret = objects.find(
+    (o) =>
+      o.kind === 'Secret' && o.metadata?.name === volume.secret.secretName && o.metadata?.namespace === deployment?.metadata?.namespace,
+  );
+  if (externalSecret !== undefined) {
+    if (secret) problems.push(`Secret ${volume.secret.secretName} is rendered though the user brings it`);
+    if (volume.secret.secretName !== externalSecret) problems.push(`the hooks read ${volume.secret.secretName}, not ${externalSecret}`);
+  } else if (!secret) problems.push(`no Secret ${volume.secret.secretName} in the render`);
+  else if (!secret.data?.[mountedKey]) problems.push(`Secret ${volume.secret.secretName} has no key ${mountedKey}`);
   return problems;
 }
 

@@ -62,3 +62,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "kdhooks.url" -}}
 {{- printf "http://%s.%s:%d" (include "kdhooks.fullname" .) .Release.Namespace (int .Values.service.port) }}
 {{- end }}
+
+{{/* The Secret holding the bearer token of the hook calls (key `token`). */}}
+{{- define "kdhooks.authSecretName" -}}
+{{- default (printf "%s-auth" (include "kdhooks.fullname" .)) .Values.auth.existingSecret }}
+{{- end }}
