@@ -3,11 +3,10 @@
 // the previous status kept, and a Ready condition that says what went wrong. Only when not even
 // the observed children can be echoed does the exception reach the server (a 500, after which
 // Metacontroller changes nothing and retries).
-import { Value } from '@sinclair/typebox/value';
-import { KubeDirectorClusterStatus } from '../api/cluster.js';
 import type { Condition } from '../api/core.js';
 import type { HookRequest, SyncResponse } from '../api/hook.js';
 import { asDesired, observedChildren } from './observed.js';
+import { priorStatus } from './prior-status.js';
 
 /** What went wrong, in one line. */
 export const errorMessage = (error: unknown) =>
@@ -17,8 +16,7 @@ export const errorMessage = (error: unknown) =>
 export function emergencyResponse(request: HookRequest, error: unknown): SyncResponse {
   const children = observedChildren(request.children).map(asDesired);
   // The API server stored it under the same schema, so it checks; anything else could not be written back.
-  const raw = request.parent.status;
-  const previous: KubeDirectorClusterStatus = Value.Check(KubeDirectorClusterStatus, raw) ? raw : {};
+  const previous = priorStatus(request.parent.status).status;
   const generation = request.parent.metadata.generation;
   const observed = typeof generation === 'number' ? { observedGeneration: generation } : {};
   const ready: Condition = { type: 'Ready', status: 'False', ...observed, reason: 'ReconcileError', message: errorMessage(error) };

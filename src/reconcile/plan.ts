@@ -55,6 +55,8 @@ export interface Plan {
   clusterService: string;
   roles: RolePlan[];
   lastNodeID: number;
+  /** Where the stored status was unreadable or named other objects than observed, and was rebuilt. */
+  statusNotes: string[];
 }
 
 /** The first line of the guest agent's failure report (see src/guest/PROTOCOL.md). */
@@ -177,23 +179,41 @@ function roleIds(resolved: Resolved): string[] {
   return ids;
 }
 
-/** The StatefulSet of a role: as named in status, else as observed, else as the naming scheme says. */
-function statefulSetOf(resolved: Resolved, id: string, previous: RoleStatus | undefined): string {
-  if (previous?.statefulSet) return previous.statefulSet;
+/** The StatefulSet the cluster made for a role, found by its labels. */
+function observedStatefulSetOf(resolved: Resolved, id: string): string | undefined {
   for (const set of resolved.observed.statefulSets.values()) {
-    if (set.metadata.labels?.[LABEL.role] === id) return set.metadata.name;
+    const labels = set.metadata.labels ?? {};
+    if (labels[LABEL.role] === id && labels[LABEL.cluster] === resolved.name) return set.metadata.name;
   }
-  return statefulSetName(resolved.identity, id);
+  return undefined;
 }
 
+/** The StatefulSet of a role: as observed, else as named in status, else as the naming scheme says. A role never gets a second one. */
+function statefulSetOf(resolved: Resolved, id: string, previous: RoleStatus | undefined): string {
+  return observedStatefulSetOf(resolved, id) ?? previous?.statefulSet ?? statefulSetName(resolved.identity, id);
+}
+
+/** The headless Service: as observed (the cluster's Service without a role), else as named in status, else by the naming scheme. */
 function headlessOf(resolved: Resolved): string {
-  if (resolved.previous.clusterService) return resolved.previous.clusterService;
   for (const service of resolved.observed.services.values()) {
     if (service.metadata.labels?.[LABEL.cluster] === resolved.name && !service.metadata.labels[LABEL.role]) {
       return service.metadata.name;
     }
   }
-  return headlessServiceName(resolved.identity);
+  return resolved.previous.clusterService ?? headlessServiceName(resolved.identity);
+}
+
+/** Where status names other objects than the observed ones: the observed names are used, and status is rebuilt. */
+function statusContradictions(resolved: Resolved, clusterService: string, roles: RolePlan[]): string[] {
+  const notes: string[] = [];
+  const recorded = resolved.previous.clusterService;
+  if (recorded && recorded !== clusterService) notes.push(`status.clusterService named ${recorded}, observed ${clusterService}`);
+  for (const role of resolved.previous.roles ?? []) {
+    const planned = roles.find((r) => r.id === role.id);
+    if (planned && role.statefulSet && role.statefulSet !== planned.statefulSet)
+      notes.push(`status of role "${role.id}" named StatefulSet ${role.statefulSet}, observed ${planned.statefulSet}`);
+  }
+  return notes;
 }
 
 /**
@@ -251,14 +271,47 @@ interface PlanContext {
   previousRoles: Map<string, RoleStatus>;
   fqdnOf: (pod: string) => string;
   app: KubeDirectorAppSpec | undefined;
+  /** Node ids the published configuration lists, by pod. */
+  nodeIds: Map<string, number>;
 }
 
 /** One role's members, before departures are settled; node ids continue from lastNodeID. */
+/** A member as its pod shows it, when status has no usable record of it: configured if ready (nothing to announce), else creating. */
+function rebuiltMember(resolved: Resolved, pod: string, nodeID: number): MemberStatus {
+  const observation = observePod(resolved.observed.pods.get(pod));
+  if (!observation.ready) return { pod, service: '', nodeID, state: 'creating', stateDetail: {} };
+  const generation = resolved.published.generation;
+  return {
+    pod,
+    service: '',
+    nodeID,
+    state: 'configured',
+    stateDetail: {
+      ...(observation.containerID ? { lastConfiguredContainer: observation.containerID } : {}),
+      lastConfigDataGeneration: generation,
+      lastSetupGeneration: generation,
+    },
+  };
+}
+
+/** Node ids as the published configuration lists them (its `members` file: pod, role, node id, FQDN per line). */
+export function publishedNodeIds(resolved: Resolved): Map<string, number> {
+  const ids = new Map<string, number>();
+  const data = (resolved.published.object as { data?: Record<string, unknown> } | undefined)?.data;
+  const text = typeof data?.members === 'string' ? data.members : '';
+  for (const line of text.split('\n')) {
+    const [pod, , id] = line.split('\t');
+    const nodeID = Number(id);
+    if (pod && Number.isSafeInteger(nodeID) && nodeID > 0) ids.set(pod, nodeID);
+  }
+  return ids;
+}
+
 function planRole(
-  { resolved, previousRoles, fqdnOf, app }: PlanContext,
+  { resolved, previousRoles, fqdnOf, app, nodeIds }: PlanContext,
   id: string,
   lastNodeID: number,
-): { role: RolePlan; lastNodeID: number } {
+): { role: RolePlan; lastNodeID: number; notes: string[] } {
   const spec = resolved.spec?.roles.find((r) => r.id === id);
   const appRole = app ? appRoleOf(app, id) : undefined;
   const maxLog = maxLogSize(app, appRole);
@@ -288,9 +341,32 @@ function planRole(
     };
   };
 
-  const known = (previous?.members ?? []).flatMap((status): MemberPlan[] => {
-    const ordinal = podOrdinal(statefulSet, status.pod);
+  const observedStatefulSet = resolved.observed.statefulSets.get(statefulSet);
+  const observedReplicas = (observedStatefulSet?.spec as { replicas?: unknown } | undefined)?.replicas;
+  const kept = typeof observedReplicas === 'number' && Number.isInteger(observedReplicas) ? Math.max(0, observedReplicas) : 0;
+  const notes: string[] = [];
+  const recorded = (previous?.members ?? []).filter((status) => podOrdinal(statefulSet, status.pod) !== undefined);
+  let remembered = recorded;
+  const lost = !previous || (previous.members.length > 0 && recorded.length === 0);
+  if (lost && kept > 0) {
+    // Status lost (or about another StatefulSet): the observed StatefulSet's pods are the members.
+    remembered = Array.from({ length: kept }, (_, ordinal) => {
+      const pod = podName(statefulSet, ordinal);
+      const status = rebuiltMember(resolved, pod, nodeIds.get(pod) ?? ++lastNodeID);
+      return status;
+    });
+    notes.push(`role "${id}": ${kept} members rebuilt from StatefulSet ${statefulSet}`);
+  }
+  const known = remembered.flatMap((recordedStatus): MemberPlan[] => {
+    const ordinal = podOrdinal(statefulSet, recordedStatus.pod);
     if (ordinal === undefined) return [];
+    let status = recordedStatus;
+    const live = observePod(resolved.observed.pods.get(status.pod));
+    if (status.state === 'deleting' && ordinal < wanted && ordinal < kept && live.exists && !live.terminating) {
+      // Wanted by the spec, kept by its StatefulSet and its pod untouched: the record is wrong, not the pod.
+      notes.push(`member ${status.pod} was recorded deleting while the spec and its StatefulSet keep it`);
+      status = rebuiltMember(resolved, status.pod, status.nodeID);
+    }
     const pod = observePod(resolved.observed.pods.get(status.pod));
     if (isLeaving(status)) {
       // Deleting members stay until their pod is gone; delete pending ones are settled later.
@@ -317,8 +393,7 @@ function planRole(
     added.push(member(ordinal, next, observation, { joined }));
   }
   const members = [...known, ...added].sort((a, b) => a.ordinal - b.ordinal);
-  const observedStatefulSet = resolved.observed.statefulSets.get(statefulSet);
-  return { role: { id, spec, appRole, statefulSet, observedStatefulSet, ports, members, replicas: members.length }, lastNodeID };
+  return { role: { id, spec, appRole, statefulSet, observedStatefulSet, ports, members, replicas: members.length }, lastNodeID, notes };
 }
 
 /**
@@ -359,13 +434,23 @@ export function plan(resolved: Resolved): Plan {
     previousRoles,
     fqdnOf: (pod) => memberFqdn(pod, clusterService, resolved.namespace, resolved.domainBase),
     app: resolved.app?.spec,
+    nodeIds: publishedNodeIds(resolved),
   };
-  let lastNodeID = Math.max(resolved.previous.lastNodeID ?? 0, ...allPrevious.map((m) => m.nodeID));
+  // Node ids are never reused: the floor is what status remembers and what members were told.
+  let lastNodeID = Math.max(resolved.previous.lastNodeID ?? 0, ...allPrevious.map((m) => m.nodeID), ...context.nodeIds.values());
   const planned: RolePlan[] = [];
+  const roleNotes: string[] = [];
   for (const id of roleIds(resolved)) {
     const next = planRole(context, id, lastNodeID);
     planned.push(next.role);
     lastNodeID = next.lastNodeID;
+    roleNotes.push(...next.notes);
   }
-  return { clusterService, roles: settleDepartures(resolved, planned), lastNodeID };
+  const roles = settleDepartures(resolved, planned);
+  const notes = [
+    ...(resolved.statusUnreadable ? [resolved.statusUnreadable] : []),
+    ...statusContradictions(resolved, clusterService, roles),
+    ...roleNotes,
+  ];
+  return { clusterService, roles, lastNodeID, statusNotes: notes };
 }

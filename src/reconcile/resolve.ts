@@ -3,7 +3,7 @@
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import { KubeDirectorAppSpec } from '../api/app.js';
-import { KubeDirectorClusterSpec, KubeDirectorClusterStatus, type NamingScheme, type ServiceType } from '../api/cluster.js';
+import { KubeDirectorClusterSpec, type KubeDirectorClusterStatus, type NamingScheme, type ServiceType } from '../api/cluster.js';
 import { GLOBAL_CONFIG_NAME, KubeDirectorConfigSpec } from '../api/config.js';
 import type { HookRequest, ObjectsByType } from '../api/hook.js';
 import type { KubeObject } from '../api/meta.js';
@@ -11,6 +11,7 @@ import { connectionData, type ConnectionData } from './connections.js';
 import { TYPE } from './kinds.js';
 import { CONFIGMETA_LABEL, LABEL, PACKAGE_LABEL } from './labels.js';
 import { configMapName, secretName, type ClusterIdentity } from './names.js';
+import { priorStatus } from './prior-status.js';
 import { parseEvents, type NotificationEvent } from './notify.js';
 import { decryptRoleKeys, type DecryptedKeys } from './secret-keys.js';
 
@@ -65,6 +66,8 @@ export interface Resolved {
   spec?: KubeDirectorClusterSpec;
   specErrors: string[];
   previous: KubeDirectorClusterStatus;
+  /** Why the stored status was set aside (then rebuilt from the observed children), when it was. */
+  statusUnreadable?: string;
   /** Where the app was looked up, for messages. */
   appRef: { name: string; candidates: string[] };
   app?: ResolvedApp;
@@ -118,7 +121,8 @@ export function resolve(request: HookRequest, options: ReconcileOptions): Resolv
   const specErrors = schemaErrors(KubeDirectorClusterSpec, rawSpec, 'spec');
   const spec = specErrors.length === 0 ? (rawSpec as KubeDirectorClusterSpec) : undefined;
   const rawStatus = (parent as { status?: unknown }).status;
-  const previous: KubeDirectorClusterStatus = Value.Check(KubeDirectorClusterStatus, rawStatus) ? rawStatus : {};
+  const prior = priorStatus(rawStatus);
+  const previous = prior.status;
 
   const observed: Observed = {
     statefulSets: byName(request.children, TYPE.statefulSet, namespace),
@@ -160,6 +164,7 @@ export function resolve(request: HookRequest, options: ReconcileOptions): Resolv
     spec,
     specErrors,
     previous,
+    ...(prior.unreadable ? { statusUnreadable: prior.unreadable } : {}),
     appRef: { name: appName, candidates: catalogs.map(namespaceOf) },
     app,
     appErrors,
@@ -191,8 +196,10 @@ function publishedConfig(observed: Observed, cluster: string, computedName: stri
   const object = observed.configMaps.get(name);
   const data = (object?.data ?? {}) as Record<string, string>;
   const generation = Number.parseInt(data.generation ?? '', 10);
-  const times = ((object?.metadata as { managedFields?: { time?: string }[] } | undefined)?.managedFields ?? [])
-    .map((f) => f.time)
+  // Only a hint of when the server last wrote it: anything else than a list of entries is ignored.
+  const managed = (object?.metadata as { managedFields?: unknown } | undefined)?.managedFields;
+  const times = (Array.isArray(managed) ? (managed as unknown[]) : [])
+    .map((f) => (f as { time?: unknown } | null)?.time)
     .filter((t): t is string => typeof t === 'string')
     .sort();
   return {

@@ -191,8 +191,15 @@ export function clusterStatus(resolved: Valid, plan: Plan, rendered: Rendered): 
       notifiedCondition(resolved, plan),
       ...appFieldsCondition(resolved),
       retentionCondition(resolved),
+      ...rebuiltCondition(resolved, plan.statusNotes),
     ],
   };
+}
+
+/** Present for the sync that set aside or corrected the stored status: what was wrong with it. */
+function rebuiltCondition(resolved: Resolved, notes: string[]): Condition[] {
+  if (notes.length === 0) return [];
+  return [condition(resolved, 'StatusRebuilt', true, 'RebuiltFromObserved', `${notes.join('; ')}: rebuilt from the observed children`)];
 }
 
 /**
@@ -223,10 +230,16 @@ export function frozenStatus(
   readyReason: string,
   readyMessage: string,
 ): KubeDirectorClusterStatus {
-  const kept = (resolved.previous.conditions ?? []).filter((c) => c.type !== 'Valid' && c.type !== 'Ready');
+  const kept = (resolved.previous.conditions ?? []).filter((c) => !['Valid', 'Ready', 'StatusRebuilt'].includes(c.type));
+  const unreadable = resolved.statusUnreadable ? [resolved.statusUnreadable] : [];
   return {
     ...resolved.previous,
     observedGeneration: resolved.generation,
-    conditions: [validCondition(resolved, problems), condition(resolved, 'Ready', false, readyReason, readyMessage), ...kept],
+    conditions: [
+      validCondition(resolved, problems),
+      condition(resolved, 'Ready', false, readyReason, readyMessage),
+      ...rebuiltCondition(resolved, unreadable),
+      ...kept,
+    ],
   };
 }

@@ -1,8 +1,10 @@
 // The sync hook: resolve -> validate -> plan -> render -> status, all pure. When the desired
 // state cannot be trusted, the observed children are returned unchanged (the freeze rule):
-// a child missing from the response would be deleted, PVCs included.
+// a child missing from the response would be deleted, PVCs included. The same holds when the
+// rendered children would drop an observed object the plan did not mean to remove.
 import type { HookRequest, SyncResponse } from '../api/hook.js';
 import { errorMessage, guarded } from './boundary.js';
+import { unplannedMessage, unplannedRemovals } from './invariant.js';
 import { asDesired, observedChildren } from './observed.js';
 import { plan } from './plan.js';
 import { renderChildren } from './render/children.js';
@@ -37,6 +39,8 @@ function reconcile(request: HookRequest, options: ReconcileOptions): SyncRespons
   try {
     const planned = plan(valid);
     const rendered = renderChildren(valid, planned);
+    const removals = unplannedRemovals(valid, planned, rendered.storage, rendered.children);
+    if (removals.length > 0) return frozen(request, resolved, [], 'UnplannedRemoval', unplannedMessage(removals));
     return { status: clusterStatus(valid, planned, rendered), children: rendered.children };
   } catch (error) {
     // A defect must not delete anything: keep what exists and say what went wrong.

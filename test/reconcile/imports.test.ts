@@ -12,12 +12,12 @@ const LAYERS: [layer: string, modules: RegExp][] = [
     'shared',
     /^(app-queries|configmeta|connections|kinds|labels|names|notify|observed|pods|progress|quantity|secret-keys|render\/persist)$/,
   ],
-  ['resolve', /^resolve$/],
+  ['resolve', /^(prior-status|resolve)$/],
   ['validate', /^validate$/],
   ['plan', /^plan$/],
   ['render', /^render\//],
   ['status', /^(status|apply-strategy)$/],
-  ['hooks', /^(boundary|sync|customize|finalize|index)$/],
+  ['hooks', /^(invariant|boundary|sync|customize|finalize|index)$/],
 ];
 
 function modules(dir = ROOT): string[] {

@@ -59,7 +59,7 @@ function memberClaims(resolved: Resolved, role: RolePlan, storage: RoleStorage, 
 }
 
 /** Whether an observed PVC belonged to a member that has left one of the cluster's StatefulSets. */
-function departedMemberClaim(name: string, plan: Plan): boolean {
+export function departedMemberClaim(name: string, plan: Plan): boolean {
   return plan.roles.some((role) => {
     const pod = /^(p|b\d+)-(.+)$/.exec(name)?.[2];
     const ordinal = pod ? podOrdinal(role.statefulSet, pod) : undefined;

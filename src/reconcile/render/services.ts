@@ -5,6 +5,7 @@ import type { ServiceType } from '../../api/cluster.js';
 import type { KubeObject } from '../../api/meta.js';
 import { LABEL, clusterLabels, mergeMaps, roleLabels, withUserLabels, type LabelContext } from '../labels.js';
 import { appAnnotations } from './annotations.js';
+import { asDesired } from '../observed.js';
 import type { RolePlan } from '../plan.js';
 import type { Resolved } from '../resolve.js';
 import type { PortInfo } from '../app-queries.js';
@@ -31,9 +32,19 @@ function specType(service: KubeObject | undefined) {
   return (service?.spec as { type?: string } | undefined)?.type ?? 'ClusterIP';
 }
 
+/** A role leaving the spec keeps its members' Services as they are until each member is deleting. */
+function drainingServices(resolved: Resolved, role: RolePlan): KubeObject[] {
+  return role.members
+    .filter((m) => m.status.state !== 'deleting')
+    .flatMap((m) => {
+      const observed = resolved.observed.services.get(m.service);
+      return observed ? [asDesired(observed)] : [];
+    });
+}
+
 /** Services of the role's members that still serve (not deleting), for roles with endpoints. */
 export function memberServices(resolved: Resolved, role: RolePlan, context: LabelContext, type: ServiceType): KubeObject[] {
-  if (!role.spec || !resolved.app) return [];
+  if (!role.spec || !resolved.app) return drainingServices(resolved, role);
   const ports: IServicePort[] = role.ports.map((p) => ({
     name: servicePortName(p),
     port: p.port,
