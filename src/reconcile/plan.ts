@@ -295,6 +295,13 @@ function rebuiltMember(resolved: Resolved, pod: string, nodeID: number): MemberS
 }
 
 /** Node ids as the published configuration lists them (its `members` file: pod, role, node id, FQDN per line). */
+/** The highest node id the published configuration says was ever given (its `last-node-id`), 0 when none. */
+export function publishedLastNodeId(resolved: Resolved): number {
+  const data = (resolved.published.object as { data?: Record<string, unknown> } | undefined)?.data;
+  const value = typeof data?.['last-node-id'] === 'string' ? Number(data['last-node-id'].trim()) : 0;
+  return Number.isSafeInteger(value) && value > 0 ? value : 0;
+}
+
 export function publishedNodeIds(resolved: Resolved): Map<string, number> {
   const ids = new Map<string, number>();
   const data = (resolved.published.object as { data?: Record<string, unknown> } | undefined)?.data;
@@ -436,8 +443,13 @@ export function plan(resolved: Resolved): Plan {
     app: resolved.app?.spec,
     nodeIds: publishedNodeIds(resolved),
   };
-  // Node ids are never reused: the floor is what status remembers and what members were told.
-  let lastNodeID = Math.max(resolved.previous.lastNodeID ?? 0, ...allPrevious.map((m) => m.nodeID), ...context.nodeIds.values());
+  // Node ids are never reused: the floor is what status remembers and what the published configuration says.
+  let lastNodeID = Math.max(
+    resolved.previous.lastNodeID ?? 0,
+    ...allPrevious.map((m) => m.nodeID),
+    ...context.nodeIds.values(),
+    publishedLastNodeId(resolved),
+  );
   const planned: RolePlan[] = [];
   const roleNotes: string[] = [];
   for (const id of roleIds(resolved)) {

@@ -118,6 +118,25 @@ t.test('node ids are never reused when status is lost', async (t) => {
   t.equal(response.status.lastNodeID, added.nodeID);
 });
 
+t.test(
+  'node ids of members that left are not reused either when status is lost: the published configuration keeps the highest',
+  async (t) => {
+    const published = (req: HookRequest) =>
+      Object.values(req.children[TYPE.configMap] ?? {}).find(
+        (c) => typeof (c.data as Record<string, unknown> | undefined)?.members === 'string',
+      )!;
+    t.equal((published(base).data as Record<string, string>)['last-node-id'], `${baseStatus.lastNodeID}\n`, 'the highest id is published');
+    const req = edit((r, parent) => {
+      // Members with ids up to 40 came and went; then status was lost.
+      (published(r).data as Record<string, string>)['last-node-id'] = '40\n';
+      delete (parent as { status?: unknown }).status;
+      parent.spec.roles.find((role) => role.id === 'worker')!.members = 3;
+    });
+    const added = answer(req).status.roles!.find((r) => r.id === 'worker')!.members[2]!;
+    t.equal(added.nodeID, 41, 'the next id after every id ever given');
+  },
+);
+
 t.test('a status naming another headless Service keeps the observed one', async (t) => {
   const req = edit((_, parent) => (parent.status.clusterService = 'kdhs-other'));
   const response = answer(req);

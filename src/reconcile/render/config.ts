@@ -100,6 +100,9 @@ function configData(resolved: Valid, plan: Plan, storage: Map<string, RoleStorag
     nodes: lines(members.map((m) => [m.pod, JSON.stringify(nodeSection(m, app, domain))])),
     members: lines(members.map((m) => [m.pod, m.role, String(m.nodeID), m.fqdn])),
     fqdns: lines(members.map((m) => [m.fqdn])),
+    // The highest node id ever given, kept in an observed object: ids stay unique even when
+    // status is lost and the members that had the highest ids have left.
+    'last-node-id': `${plan.lastNodeID}\n`,
   };
   for (const role of roles) {
     data[`fqdns.${role.spec.id}`] = lines(role.members.map((m) => [m.fqdn]));
