@@ -360,6 +360,8 @@ function planRole(
   const recorded = (previous?.members ?? []).filter((status) => podOrdinal(statefulSet, status.pod) !== undefined);
   let remembered = recorded;
   const lost = !previous || (previous.members.length > 0 && recorded.length === 0);
+  // Stopped, the StatefulSet has no replicas to tell the members: the published configuration lists them.
+  const listed = stopped ? [...nodeIds.entries()].filter(([pod]) => podOrdinal(statefulSet, pod) !== undefined) : [];
   if (lost && kept > 0) {
     // Status lost (or about another StatefulSet): the observed StatefulSet's pods are the members.
     remembered = Array.from({ length: kept }, (_, ordinal) => {
@@ -368,6 +370,9 @@ function planRole(
       return status;
     });
     notes.push(`role "${id}": ${kept} members rebuilt from StatefulSet ${statefulSet}`);
+  } else if (lost && listed.length > 0) {
+    remembered = listed.map(([pod, nodeID]) => rebuiltMember(resolved, pod, nodeID));
+    notes.push(`role "${id}": ${listed.length} members of the stopped cluster rebuilt from its published configuration`);
   }
   const known = remembered.flatMap((recordedStatus): MemberPlan[] => {
     const ordinal = podOrdinal(statefulSet, recordedStatus.pod);
