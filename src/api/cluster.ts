@@ -129,6 +129,12 @@ export const KubeDirectorClusterSpec = Type.Object(
     defaultSecret: Type.Optional(Nullable(KDSecret)),
     connections: Type.Optional(Connections),
     persistentVolumeClaimRetentionPolicy: Type.Optional(PVCRetentionPolicy),
+    stopped: Type.Optional(
+      Type.Boolean({
+        description:
+          'true stops every member: pods go, while PVCs, Services, node ids, member records and configuration stay. false or absent runs them again, on the same PVCs.',
+      }),
+    ),
   },
   cel(
     {
@@ -148,7 +154,7 @@ export type KubeDirectorClusterSpec = Static<typeof KubeDirectorClusterSpec>;
 export const MemberState = StringEnum(['create pending', 'creating', 'configured', 'config error', 'delete pending', 'deleting']);
 export type MemberState = Static<typeof MemberState>;
 
-export const ClusterState = StringEnum(['creating', 'updating', 'configured']);
+export const ClusterState = StringEnum(['creating', 'updating', 'configured', 'stopped']);
 export type ClusterState = Static<typeof ClusterState>;
 
 const Notification = Type.Object({ arguments: Type.Optional(Type.Array(Type.String())) });

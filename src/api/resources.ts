@@ -70,7 +70,7 @@ export const ClusterDefinition: ResourceDefinition = {
   rules: [nameIsLabelValue('KubeDirectorCluster')],
   printerColumns: [
     { name: 'App', type: 'string', jsonPath: '.spec.app', description: 'The KubeDirectorApp this cluster runs' },
-    { name: 'State', type: 'string', jsonPath: '.status.state', description: 'creating, updating or configured' },
+    { name: 'State', type: 'string', jsonPath: '.status.state', description: 'creating, updating, configured or stopped' },
     { name: 'Members', type: 'integer', jsonPath: '.status.members', description: 'Members across all roles' },
     { name: 'Ready', type: 'integer', jsonPath: '.status.readyMembers', description: 'Members whose pod is ready' },
     age,

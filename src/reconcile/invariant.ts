@@ -3,7 +3,7 @@
 // Anything else (a defect, or a status that misled the plan) freezes the answer instead.
 import type { KubeObject } from '../api/meta.js';
 import { LABEL } from './labels.js';
-import type { Plan } from './plan.js';
+import { isStopped, type Plan } from './plan.js';
 import type { RoleStorage } from './render/storage.js';
 import { departedMemberClaim } from './render/children.js';
 import type { Resolved } from './resolve.js';
@@ -20,8 +20,9 @@ function statefulSetMayGo(resolved: Resolved, plan: Plan, storage: Map<string, R
   return !role.spec || storage.get(role.id)?.recreate === true;
 }
 
-/** A PVC goes only by the scale-down retention policy, once its member has left. */
+/** A PVC goes only by the scale-down retention policy, once its member has left; never while the cluster is stopped. */
 function claimMayGo(resolved: Resolved, plan: Plan, name: string): boolean {
+  if (isStopped(resolved)) return false;
   return resolved.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled === 'Delete' && departedMemberClaim(name, plan);
 }
 

@@ -66,6 +66,9 @@ export const NO_SERVICE = 'n/a';
 export const CONFIG_FAILURE_PREFIX = 'kubedirector: configure failed: ';
 
 const LEAVING_STATES = new Set(['delete pending', 'deleting']);
+/** Whether the spec asks for the cluster to be stopped: no pods, everything else kept. */
+export const isStopped = (resolved: Resolved) => resolved.spec?.stopped === true;
+
 export const isLeaving = (member: MemberStatus) => LEAVING_STATES.has(member.state);
 
 function withDetail(status: MemberStatus, changes: Partial<MemberStateDetail>): MemberStatus {
@@ -324,7 +327,9 @@ function planRole(
   const maxLog = maxLogSize(app, appRole);
   const previous = previousRoles.get(id);
   const statefulSet = statefulSetOf(resolved, id, previous);
-  const wanted = spec ? desiredMembers(spec, appRole) : 0;
+  // A stopped cluster keeps its members as they are: none joins, none leaves; scale changes wait for resume.
+  const stopped = isStopped(resolved) && spec !== undefined;
+  const wanted = spec ? (stopped ? Infinity : desiredMembers(spec, appRole)) : 0;
   const ports = app ? rolePorts(app, id) : [];
   const serviceOf = (pod: string) => (ports.length > 0 ? memberServiceName(resolved.identity.scheme, pod) : NO_SERVICE);
 
@@ -355,6 +360,8 @@ function planRole(
   const recorded = (previous?.members ?? []).filter((status) => podOrdinal(statefulSet, status.pod) !== undefined);
   let remembered = recorded;
   const lost = !previous || (previous.members.length > 0 && recorded.length === 0);
+  // Stopped, the StatefulSet has no replicas to tell the members: the published configuration lists them.
+  const listed = stopped ? [...nodeIds.entries()].filter(([pod]) => podOrdinal(statefulSet, pod) !== undefined) : [];
   if (lost && kept > 0) {
     // Status lost (or about another StatefulSet): the observed StatefulSet's pods are the members.
     remembered = Array.from({ length: kept }, (_, ordinal) => {
@@ -363,6 +370,9 @@ function planRole(
       return status;
     });
     notes.push(`role "${id}": ${kept} members rebuilt from StatefulSet ${statefulSet}`);
+  } else if (lost && listed.length > 0) {
+    remembered = listed.map(([pod, nodeID]) => rebuiltMember(resolved, pod, nodeID));
+    notes.push(`role "${id}": ${listed.length} members of the stopped cluster rebuilt from its published configuration`);
   }
   const known = remembered.flatMap((recordedStatus): MemberPlan[] => {
     const ordinal = podOrdinal(statefulSet, recordedStatus.pod);
@@ -387,7 +397,7 @@ function planRole(
 
   // New members fill free ordinals, but never above one still being deleted: pods are contiguous.
   const deleting = known.filter((m) => m.status.state === 'deleting').map((m) => m.ordinal);
-  const ceiling = Math.min(wanted, ...deleting);
+  const ceiling = stopped ? 0 : Math.min(wanted, ...deleting);
   const taken = new Set(known.map((m) => m.ordinal));
   const added: MemberPlan[] = [];
   for (let ordinal = 0; ordinal < ceiling; ordinal++) {
@@ -428,7 +438,9 @@ function settleDepartures(resolved: Resolved, roles: RolePlan[]): RolePlan[] {
       })
       .reverse();
     const kept = members.filter((m) => m.status.state !== 'deleting').map((m) => m.ordinal + 1);
-    return { ...role, members, replicas: Math.max(0, ...kept) };
+    // Stopped, a role in the spec keeps its members but no pods; one leaving the spec still drains.
+    const stopped = isStopped(resolved) && role.spec !== undefined;
+    return { ...role, members, replicas: stopped ? 0 : Math.max(0, ...kept) };
   });
 }
 

@@ -13,7 +13,7 @@ import type { Rendered } from './render/children.js';
 import { CONFIGMAP_LIMIT } from './render/config.js';
 import { NO_STORAGE } from './render/storage.js';
 import { eventFqdns, eventId, type NotificationEvent } from './notify.js';
-import { SKIP_LEAVE_ANNOTATION, type MemberPlan } from './plan.js';
+import { SKIP_LEAVE_ANNOTATION, isStopped, type MemberPlan } from './plan.js';
 import type { MemberStateDetail } from '../api/cluster.js';
 
 const condition = (resolved: Resolved, type: string, ok: boolean, reason: string, message: string): Condition => ({
@@ -49,8 +49,9 @@ function rollup(members: MemberStatus[]): MemberStateRollup {
   };
 }
 
-/** Configured: every member settled and every configured member has processed the published generation. */
-function clusterState(previous: ClusterState | undefined, members: MemberStatus[], generation: number): ClusterState {
+/** Configured: every member settled and every configured member has processed the published generation. Stopped: asked to stop, and no pod is left. */
+function clusterState(previous: ClusterState | undefined, members: MemberStatus[], generation: number, stop?: StopProgress): ClusterState {
+  if (stop) return stop.podsLeft === 0 ? 'stopped' : 'updating';
   const settled = members.every(
     (m) => m.state === 'config error' || (m.state === 'configured' && m.stateDetail?.lastSetupGeneration === generation),
   );
@@ -64,8 +65,20 @@ function readyCondition(
   members: MemberStatus[],
   ready: number,
   roll: MemberStateRollup,
+  stop?: StopProgress,
 ): Condition {
   const total = members.length;
+  if (stop) {
+    if (stop.podsLeft > 0)
+      return condition(resolved, 'Ready', false, 'Stopping', `stopping: ${stop.podsLeft} pods left; PVCs, Services and members are kept`);
+    return condition(
+      resolved,
+      'Ready',
+      false,
+      'Stopped',
+      `stopped (spec.stopped): ${total} members kept with their PVCs and node ids; no pods run`,
+    );
+  }
   if (roll.configErrors)
     return condition(resolved, 'Ready', false, 'ConfigError', 'some members failed to configure; see status.roles[].members[].stateDetail');
   if (state !== 'configured') {
@@ -80,6 +93,17 @@ function readyCondition(
   if (ready < total)
     return condition(resolved, 'Ready', false, roll.membersDown ? 'MembersDown' : 'MembersNotReady', `${ready} of ${total} members ready`);
   return condition(resolved, 'Ready', true, 'AllMembersReady', `all ${total} members are configured and ready`);
+}
+
+/** A cluster asked to stop, and how many of its members' pods still exist. */
+interface StopProgress {
+  podsLeft: number;
+}
+
+function stopProgress(resolved: Resolved, plan: Plan): StopProgress | undefined {
+  if (!isStopped(resolved)) return undefined;
+  const podsLeft = plan.roles.flatMap((r) => r.members).filter((m) => m.observation.exists).length;
+  return { podsLeft };
 }
 
 function specAppliedCondition(resolved: Resolved, deferred: string[]): Condition {
@@ -171,7 +195,8 @@ export function clusterStatus(resolved: Valid, plan: Plan, rendered: Rendered): 
   const members = roles.flatMap((r) => r.members);
   const ready = plan.roles.flatMap((r) => r.members).filter((m) => m.observation.ready).length;
   const memberStateRollup = rollup(members);
-  const state = clusterState(resolved.previous.state, members, publication.generation);
+  const stop = stopProgress(resolved, plan);
+  const state = clusterState(resolved.previous.state, members, publication.generation, stop);
   return {
     state,
     memberStateRollup,
@@ -186,7 +211,7 @@ export function clusterStatus(resolved: Valid, plan: Plan, rendered: Rendered): 
     observedGeneration: resolved.generation,
     conditions: [
       validCondition(resolved, []),
-      readyCondition(resolved, state, members, ready, memberStateRollup),
+      readyCondition(resolved, state, members, ready, memberStateRollup, stop),
       specAppliedCondition(resolved, deferred),
       notifiedCondition(resolved, plan),
       ...appFieldsCondition(resolved),

@@ -97,6 +97,7 @@ const targeted = fc.constantFrom(
   'scaleDown',
   'statusDropped',
   'podsGone',
+  'stopped',
 );
 export type Targeted = typeof targeted extends fc.Arbitrary<infer T> ? T : never;
 
@@ -125,6 +126,9 @@ export function applyTargeted(req: Request, edit: Targeted): void {
       break;
     case 'statusDropped':
       delete parent.status;
+      break;
+    case 'stopped':
+      (parent.spec as { stopped?: boolean }).stopped = true;
       break;
     case 'podsGone':
       req.related[TYPE.pod] = {};
@@ -197,7 +201,7 @@ export function syncViolations(req: HookRequest, answer: Answer): string[] {
   }[];
   const members = roles.flatMap((r) => r.members);
   const pods = Object.values(req.related[TYPE.pod] ?? {}).map((p) => p.metadata.name);
-  const spec = (req.parent as { spec?: { persistentVolumeClaimRetentionPolicy?: { whenScaled?: string } } }).spec;
+  const spec = (req.parent as { spec?: { stopped?: boolean; persistentVolumeClaimRetentionPolicy?: { whenScaled?: string } } }).spec;
   const kept = new Set(children.map(key));
   for (const object of observedChildren(req.children)) {
     if (kept.has(key(object))) continue;
@@ -209,7 +213,7 @@ export function syncViolations(req: HookRequest, answer: Answer): string[] {
     } else if (object.kind === 'PersistentVolumeClaim') {
       const claimPod = /^(p|b\d+)-(.+)$/.exec(name)?.[2];
       const departed = !members.some((m) => m.pod === claimPod);
-      if (spec?.persistentVolumeClaimRetentionPolicy?.whenScaled !== 'Delete' || !departed)
+      if (spec?.persistentVolumeClaimRetentionPolicy?.whenScaled !== 'Delete' || !departed || spec.stopped === true)
         problems.push(`PVC ${name} dropped without its policy`);
     } else if (object.kind === 'Service') {
       if (!object.metadata.labels?.[LABEL.role]) {
@@ -222,6 +226,8 @@ export function syncViolations(req: HookRequest, answer: Answer): string[] {
       const podLive = servedPod !== undefined && pods.includes(servedPod);
       const memberDeleting = members.some((m) => m.pod === servedPod && m.state === 'deleting');
       if (!typeChange && podLive && !memberDeleting) problems.push(`member Service ${name} dropped while its pod runs`);
+      if (!typeChange && spec?.stopped === true && !memberDeleting)
+        problems.push(`member Service ${name} dropped while the cluster is stopped`);
     }
   }
   return problems;

@@ -5,7 +5,7 @@ import { API_VERSION } from '../../api/resources.js';
 import { roleLabels, mergeMaps, type LabelContext } from '../labels.js';
 import { claimName, podOrdinal } from '../names.js';
 import { asDesired } from '../observed.js';
-import type { Plan, RolePlan } from '../plan.js';
+import { isStopped, type Plan, type RolePlan } from '../plan.js';
 import type { Resolved } from '../resolve.js';
 import { headlessService, memberServices } from './services.js';
 import { renderStatefulSet } from './statefulset.js';
@@ -92,7 +92,8 @@ export function renderChildren(resolved: Valid, plan: Plan): Rendered {
   ];
 
   const rendered = new Set(children.filter((c) => c.kind === 'PersistentVolumeClaim').map((c) => c.metadata.name));
-  const deleteDeparted = resolved.spec.persistentVolumeClaimRetentionPolicy?.whenScaled === 'Delete';
+  // A stopped cluster deletes no data: its members are all coming back.
+  const deleteDeparted = resolved.spec.persistentVolumeClaimRetentionPolicy?.whenScaled === 'Delete' && !isStopped(resolved);
   for (const [name, pvc] of resolved.observed.pvcs) {
     if (rendered.has(name)) continue;
     // Data is deleted only by an explicit policy, and only for members that are gone.
