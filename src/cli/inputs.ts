@@ -24,6 +24,8 @@ function filesOf(path: string): string[] {
 
 export function readInputs(paths: string[], stdin: () => string = () => readFileSync(0, 'utf8')): RenderDocument[] {
   return paths.flatMap((path) =>
-    path === '-' ? [{ source: '<stdin>', text: stdin() }] : filesOf(path).map((file) => ({ source: file, text: readFileSync(file, 'utf8') })),
+    path === '-'
+      ? [{ source: '<stdin>', text: stdin() }]
+      : filesOf(path).map((file) => ({ source: file, text: readFileSync(file, 'utf8') })),
   );
 }

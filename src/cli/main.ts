@@ -3,12 +3,12 @@
 // Exit codes as kubectl and helm use them: 0 done, 1 invalid input, 2 wrong usage.
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { DEFAULTS } from '../server/config.js';
-import { EXAMPLES, demo } from './demo.js';
-import { readInputs } from './inputs.js';
-import { render } from './render.js';
+import { EXAMPLES } from './examples.js';
 
 const REPO = new URL('../../', import.meta.url);
+
+// Each command loads its modules when it runs, so that help and usage errors answer at once.
+const SYSTEM_NAMESPACE = 'kubedirector';
 
 const HELP = {
   main: `usage: kubedirector-hooks [COMMAND] [--help] [--version]
@@ -34,7 +34,7 @@ options:
                              *.yaml, *.yml and *.json files; - reads standard input
   -n, --namespace NS         the cluster's namespace (default: its metadata.namespace, else default)
       --uid UID              the cluster's uid (default: derived from its namespace and name)
-      --system-namespace NS  where kd-global-config and the system catalog live (default: ${DEFAULTS.systemNamespace})
+      --system-namespace NS  where kd-global-config and the system catalog live (default: ${SYSTEM_NAMESPACE})
 
 exit status: 0 rendered, 1 invalid input (YAML, missing app, invalid spec), 2 wrong usage`,
   demo: `usage: kubedirector-hooks demo [EXAMPLE]...
@@ -68,17 +68,26 @@ async function main(argv: string[]): Promise<void> {
   const args = command === undefined ? argv : rest;
   switch (command) {
     case undefined: {
-      if (args.includes('--version') || args.includes('-V')) return void console.log(version());
-      if (args.includes('--help') || args.includes('-h')) return void console.log(HELP.main);
+      if (args.includes('--version') || args.includes('-V')) {
+        console.log(version());
+        return;
+      }
+      if (args.includes('--help') || args.includes('-h')) {
+        console.log(HELP.main);
+        return;
+      }
       parse(args, {});
       await import('../server/main.js');
       return;
     }
     case 'help':
-      console.log(HELP[(args[0] ?? 'main') as keyof typeof HELP] ?? HELP.main);
+      console.log(args[0] !== undefined && Object.hasOwn(HELP, args[0]) ? HELP[args[0] as keyof typeof HELP] : HELP.main);
       return;
     case 'serve': {
-      if (parse(args, {}).values.help) return void console.log(HELP.serve);
+      if (parse(args, {}).values.help) {
+        console.log(HELP.serve);
+        return;
+      }
       await import('../server/main.js');
       return;
     }
@@ -87,10 +96,14 @@ async function main(argv: string[]): Promise<void> {
         filename: { type: 'string', short: 'f', multiple: true },
         namespace: { type: 'string', short: 'n' },
         uid: { type: 'string' },
-        'system-namespace': { type: 'string', default: DEFAULTS.systemNamespace },
+        'system-namespace': { type: 'string', default: SYSTEM_NAMESPACE },
       });
-      if (values.help) return void console.log(HELP.render);
+      if (values.help) {
+        console.log(HELP.render);
+        return;
+      }
       if (!values.filename?.length) throw new UsageError('render needs -f FILE (the cluster, its app, optionally kd-global-config)');
+      const [{ readInputs }, { render }] = await Promise.all([import('./inputs.js'), import('./render.js')]);
       const documents = readInputs(values.filename);
       process.stdout.write(
         render({ documents, namespace: values.namespace, uid: values.uid, systemNamespace: values['system-namespace'] }),
@@ -99,9 +112,13 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'demo': {
       const { values, positionals } = parse(args, {}, true);
-      if (values.help) return void console.log(HELP.demo);
+      if (values.help) {
+        console.log(HELP.demo);
+        return;
+      }
       const unknown = positionals.find((name) => !(name in EXAMPLES));
       if (unknown) throw new UsageError(`no example "${unknown}"; there are ${Object.keys(EXAMPLES).join(', ')}`);
+      const { demo } = await import('./demo.js');
       await demo(positionals.length > 0 ? positionals : Object.keys(EXAMPLES), REPO, (text) => {
         console.log(text);
       });
@@ -111,6 +128,12 @@ async function main(argv: string[]): Promise<void> {
       throw new UsageError(`unknown command "${command}"`);
   }
 }
+
+// A reader that stops early (| head) is not an error, as for kubectl.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

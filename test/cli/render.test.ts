@@ -61,10 +61,10 @@ t.test('a cluster the hooks would not reconcile is an error naming the field, no
   );
   const cluster = parse(text('clusters/spark.yaml'));
   cluster.spec.roles.find((r: { id: string }) => r.id === 'controller').members = 3;
-  t.throws(
-    () => render({ documents: [inline(stringify(cluster)), ...catalogFiles('spark').map(file)], systemNamespace: 'kd' }),
-    { constructor: InvalidInput, message: /^KubeDirectorCluster default\/spark-demo is not valid: \w+: spec\.roles\[0\]\.members: / },
-  );
+  t.throws(() => render({ documents: [inline(stringify(cluster)), ...catalogFiles('spark').map(file)], systemNamespace: 'kd' }), {
+    constructor: InvalidInput,
+    message: /^KubeDirectorCluster default\/spark-demo is not valid: \w+: spec\.roles\[0\]\.members: /,
+  });
 });
 
 t.test('a YAML syntax error names the file, line and column', async (t) => {
