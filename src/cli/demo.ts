@@ -7,21 +7,9 @@ import type { KubeDirectorApp, KubeDirectorCluster } from '../api/resources.js';
 import { buildServer } from '../server/app.js';
 import { Simulator, agentModel } from '../sim/index.js';
 import { isObject } from '../sim/json.js';
+import { EXAMPLES } from './examples.js';
 
 const NAMESPACE = 'default';
-
-export interface DemoExample {
-  /** The app's directory in catalog/: app.yaml, and package.yaml when it carries a setup package. */
-  app: string;
-  cluster: string;
-  /** Role scaled after creation, and to how many members. */
-  scale?: { role: string; members: number };
-}
-
-export const EXAMPLES: Record<string, DemoExample> = {
-  spark: { app: 'catalog/spark', cluster: 'clusters/spark.yaml', scale: { role: 'worker', members: 4 } },
-  cassandra: { app: 'catalog/cassandra', cluster: 'clusters/cassandra.yaml', scale: { role: 'worker', members: 3 } },
-};
 
 const read = (root: URL, path: string): unknown => parse(readFileSync(new URL(path, root), 'utf8'));
 

@@ -2,20 +2,22 @@ import t from 'tap';
 import { readFileSync, readdirSync } from 'node:fs';
 import { parseAllDocuments, parse, stringify } from 'yaml';
 import type { KubeObject } from '../../src/api/meta.js';
-import { render } from '../../src/cli/render.js';
+import { InvalidInput, defaultUid, render, type RenderDocument } from '../../src/cli/render.js';
 import { catalogFiles } from '../support/catalog.js';
 import { repoPath } from '../support/fixtures.js';
 import { kubernetesErrors } from '../support/kube-validate.js';
 
 const text = (path: string) => readFileSync(repoPath(path), 'utf8');
+const file = (path: string): RenderDocument => ({ source: path, text: text(path) });
+const inline = (content: string): RenderDocument => ({ source: '<stdin>', text: content });
 const examples = readdirSync(repoPath('clusters')).filter((f) => f.endsWith('.yaml'));
 
 t.test('render prints, for every example cluster, YAML that kubectl could apply', async (t) => {
   t.ok(examples.length >= 2);
-  for (const file of examples) {
-    const cluster = parse(text(`clusters/${file}`));
+  for (const name of examples) {
+    const cluster = parse(text(`clusters/${name}`));
     const output = render({
-      documents: [text(`clusters/${file}`), ...catalogFiles(cluster.spec.app).map(text)],
+      documents: [file(`clusters/${name}`), ...catalogFiles(cluster.spec.app).map(file)],
       uid: 'u-1',
       systemNamespace: 'kubedirector',
     });
@@ -25,15 +27,15 @@ t.test('render prints, for every example cluster, YAML that kubectl could apply'
     t.same(
       [...new Set(objects.map((o) => o.kind))].sort(),
       ['ConfigMap', 'Lease', 'PersistentVolumeClaim', 'Role', 'RoleBinding', 'Secret', 'Service', 'ServiceAccount', 'StatefulSet'],
-      `${file}: every kind of child`,
+      `${name}: every kind of child`,
     );
-    t.same(objects.flatMap(kubernetesErrors), [], `${file}: every object is valid Kubernetes`);
+    t.same(objects.flatMap(kubernetesErrors), [], `${name}: every object is valid Kubernetes`);
     t.ok(
       objects.every((o) => o.metadata.namespace === 'default'),
-      `${file}: in the cluster's namespace`,
+      `${name}: in the cluster's namespace`,
     );
     t.match(output, /^# Rendered by kubedirector-hooks for KubeDirectorCluster default\//);
-    t.match(output, /\n# status:\n#   state: creating\n/, `${file}: the status as a comment`);
+    t.match(output, /\n# status:\n#   state: creating\n/, `${name}: the status as a comment`);
   }
 });
 
@@ -41,29 +43,57 @@ t.test('render takes one cluster, its app from the same or another file, and kd-
   const both = [text('clusters/spark.yaml'), ...catalogFiles('spark').map(text)].join('\n---\n');
   const config =
     'apiVersion: kubedirector.hpe.com/v1beta1\nkind: KubeDirectorConfig\nmetadata:\n  name: kd-global-config\nspec:\n  defaultServiceType: NodePort\n';
-  const output = render({ documents: [both, config], namespace: 'data', uid: 'u-2', systemNamespace: 'kubedirector' });
+  const output = render({ documents: [inline(both), inline(config)], namespace: 'data', uid: 'u-2', systemNamespace: 'kubedirector' });
   t.match(output, /type: NodePort/, 'the config applies');
   t.match(output, /namespace: data/);
   t.throws(
-    () => render({ documents: [text('catalog/spark/app.yaml')], uid: 'u', systemNamespace: 'kd' }),
-    /exactly one KubeDirectorCluster, got 0/,
+    () => render({ documents: [file('catalog/spark/app.yaml')], uid: 'u', systemNamespace: 'kd' }),
+    new InvalidInput('render takes exactly one KubeDirectorCluster, got 0'),
   );
-  const missingApp = render({ documents: [text('clusters/spark.yaml')], uid: 'u', systemNamespace: 'kd' });
-  t.match(missingApp, /#       reason: AppNotFound/, 'without its app, render says why nothing is rendered');
+});
+
+t.test('a cluster the hooks would not reconcile is an error naming the field, not manifests', async (t) => {
+  t.throws(
+    () => render({ documents: [file('clusters/spark.yaml')], systemNamespace: 'kd' }),
+    new InvalidInput(
+      'KubeDirectorCluster default/spark-demo is not valid: AppNotFound: spec.app: KubeDirectorApp "spark" not found in namespace default or namespace kd',
+    ),
+  );
+  const cluster = parse(text('clusters/spark.yaml'));
+  cluster.spec.roles.find((r: { id: string }) => r.id === 'controller').members = 3;
+  t.throws(() => render({ documents: [inline(stringify(cluster)), ...catalogFiles('spark').map(file)], systemNamespace: 'kd' }), {
+    constructor: InvalidInput,
+    message: /^KubeDirectorCluster default\/spark-demo is not valid: \w+: spec\.roles\[0\]\.members: /,
+  });
+});
+
+t.test('a YAML syntax error names the file, line and column', async (t) => {
+  const broken = { source: 'my-cluster.yaml', text: 'kind: KubeDirectorCluster\nmetadata:\n  name: [x\nspec: {}\n' };
+  t.throws(() => render({ documents: [broken], systemNamespace: 'kd' }), { constructor: InvalidInput, message: /^my-cluster\.yaml:4:1: / });
+});
+
+t.test('the default uid comes from the namespace and name: UUID-shaped, stable, different per cluster', async (t) => {
+  const uid = defaultUid('default', 'spark-demo');
+  t.match(uid, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  t.equal(defaultUid('default', 'spark-demo'), uid);
+  t.not(defaultUid('default', 'other'), uid);
+  t.not(defaultUid('data', 'spark-demo'), uid);
+  const output = render({ documents: [file('clusters/spark.yaml'), ...catalogFiles('spark').map(file)], systemNamespace: 'kd' });
+  t.match(output, `(uid ${uid})`);
 });
 
 t.test('render warns of app fields it does not know, naming the field meant, and renders all the same', async (t) => {
   const app = parse(text('test/fixtures/apps/cassandra.yaml'));
   app.spec.defaultPersistDir = app.spec.defaultPersistDirs;
   delete app.spec.defaultPersistDirs;
-  const output = render({ documents: [text('clusters/cassandra.yaml'), stringify(app)], uid: 'u', systemNamespace: 'kd' });
+  const output = render({ documents: [file('clusters/cassandra.yaml'), inline(stringify(app))], uid: 'u', systemNamespace: 'kd' });
   t.match(
     output,
     /\n# warning: ignored: spec\.defaultPersistDir is not a field of KubeDirectorApp default\/cassandra \(did you mean defaultPersistDirs\?\)\n/,
   );
   t.match(output, /kind: StatefulSet/);
   const clean = render({
-    documents: [text('clusters/cassandra.yaml'), text('test/fixtures/apps/cassandra.yaml')],
+    documents: [file('clusters/cassandra.yaml'), file('test/fixtures/apps/cassandra.yaml')],
     uid: 'u',
     systemNamespace: 'kd',
   });
