@@ -1,6 +1,7 @@
-# The hook server's image: compiled JavaScript and production dependencies only, on Alpine,
-# running as the unprivileged `node` user (uid 1000). Nothing of the test tree is copied.
-FROM node:20-alpine AS build
+# The hook server's image: compiled JavaScript and production dependencies only, on Node 24 (LTS)
+# and Alpine, running as the unprivileged `node` user (uid 1000). Nothing of the test tree is
+# copied. .ci/run tests on the same Node major.
+FROM node:24-alpine AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -8,12 +9,12 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:20-alpine AS production-deps
+FROM node:24-alpine AS production-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
-FROM node:20-alpine
+FROM node:24-alpine
 ENV NODE_ENV=production PORT=8080
 WORKDIR /app
 COPY --from=production-deps /app/node_modules ./node_modules

@@ -1,8 +1,9 @@
-// The Helm chart at metacontroller/chart, linted and rendered by the real helm with the
-// metacontroller-helm dependency replaced by a local stub (test/fixtures/metacontroller-helm-stub).
+// The Helm chart at metacontroller/chart, linted and rendered by the real helm offline, and the
+// umbrella chart at metacontroller/umbrella with Metacontroller's chart replaced by a local stub
+// (test/fixtures/metacontroller-helm-stub).
 import t from 'tap';
 import { Ajv } from 'ajv';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isScalar, isSeq, parse, parseDocument, type Node } from 'yaml';
 import { admit, committedCrd } from '../support/apiserver.js';
@@ -10,6 +11,7 @@ import { runTool, toolsUnavailable } from '../support/k8s-tools.js';
 import {
   CHART_DIR,
   STUB_DIR,
+  UMBRELLA_DIR,
   chartCopy,
   chartMetadata,
   checkCompositeController,
@@ -25,6 +27,8 @@ import {
   only,
   parseObjects,
   renderChart,
+  renderUmbrella,
+  umbrellaCopy,
   validateBuiltIn,
   type Obj,
 } from '../support/metacontroller.js';
@@ -36,21 +40,33 @@ const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'u
 const STUB_MARKER = 'ConfigMap/kubedirector/kubedirector-hooks-metacontroller-stub';
 const appFixture = readFileSync('test/fixtures/api/app-every-field.yaml', 'utf8');
 
-t.test('Chart.yaml names the chart and pins Metacontroller 4.17', async (t) => {
+t.test('Chart.yaml names the chart, which depends on nothing', async (t) => {
   const chart = chartMetadata();
   t.equal(chart.apiVersion, 'v2');
   t.equal(chart.name, 'kubedirector-hooks');
   t.equal(chart.version, '0.1.0');
   t.equal(chart.appVersion, '0.1.0');
-  t.equal(chart.dependencies?.length, 1);
-  const dependency = chart.dependencies[0];
-  t.equal(dependency.name, 'metacontroller-helm');
-  t.equal(dependency.repository, 'oci://ghcr.io/metacontroller');
-  t.match(dependency.version, /^4\.17\.\d+$/, 'an exact 4.17.x version, not a range');
-  t.equal(dependency.condition, 'metacontroller.enabled');
-  t.equal(dependency.alias, 'metacontroller', 'values under `metacontroller:` reach the dependency');
+  t.equal(chart.dependencies, undefined, 'a dependency would need `helm dependency update`, so network, before any install');
+});
+
+t.test('the umbrella chart pins Metacontroller 4.17 and the hooks chart of this repository', async (t) => {
+  const umbrella = chartMetadata(UMBRELLA_DIR);
+  t.equal(umbrella.apiVersion, 'v2');
+  t.equal(umbrella.dependencies?.length, 2);
+  const [metacontroller, hooks] = umbrella.dependencies;
+  t.equal(metacontroller.name, 'metacontroller-helm');
+  t.equal(metacontroller.repository, 'oci://ghcr.io/metacontroller');
+  t.match(metacontroller.version, /^4\.17\.\d+$/, 'an exact 4.17.x version, not a range');
+  t.equal(metacontroller.condition, 'metacontroller.enabled');
+  t.equal(metacontroller.alias, 'metacontroller', 'values under `metacontroller:` reach the dependency');
+  t.same([hooks.name, hooks.version, hooks.repository], ['kubedirector-hooks', chartMetadata().version, 'file://../chart']);
+  t.equal(umbrella.appVersion, chartMetadata().appVersion);
   const stub = parse(readFileSync(join(STUB_DIR, 'Chart.yaml'), 'utf8')) as Obj;
-  t.same([stub.name, stub.version], [dependency.name, dependency.version], 'the test stub stands for exactly the pinned dependency');
+  t.same(
+    [stub.name, stub.version],
+    [metacontroller.name, metacontroller.version],
+    'the test stub stands for exactly the pinned dependency',
+  );
 });
 
 t.test('values.yaml', async (t) => {
@@ -59,10 +75,7 @@ t.test('values.yaml', async (t) => {
     t.ok(validate(values), JSON.stringify(validate.errors));
     t.notOk(validate({ ...values, replica: 3 }), 'a misspelt top-level key is refused');
     t.notOk(validate({ ...values, image: { ...values.image, tags: 'x' } }), 'a misspelt nested key is refused');
-    t.ok(
-      validate({ ...values, metacontroller: { enabled: true, replicas: 2, commandArgs: ['--zap-log-level=4'] } }),
-      'metacontroller-helm values pass through',
-    );
+    t.notOk(validate({ ...values, metacontroller: { enabled: false } }), 'Metacontroller is not part of this chart');
     t.same(
       Object.keys(schema.properties)
         .filter((k) => k !== 'global')
@@ -114,25 +127,39 @@ t.test('values.yaml', async (t) => {
 });
 
 t.test('helm lint', { skip }, async (t) => {
-  t.test('the stubbed chart lints clean, with defaults and with every option on', async (t) => {
+  t.test('the chart lints clean, with defaults and with every option on', async (t) => {
     const copy = chartCopy();
     t.teardown(copy.cleanup);
-    for (const extra of [
-      [],
-      ['--set', 'catalog.enabled=true,serviceMonitor.enabled=true,metacontroller.enabled=false,networkPolicy.enabled=true'],
-    ]) {
+    for (const extra of [[], ['--set', 'catalog.enabled=true,serviceMonitor.enabled=true,networkPolicy.enabled=true']]) {
       const result = runTool('helm', ['lint', '--strict', copy.dir, ...extra]);
       t.equal(result.status, 0, result.stdout + result.stderr);
       t.notMatch(result.stdout, /\[(ERROR|WARNING)\]/, extra.join(' ') || 'defaults');
     }
   });
 
-  t.test('the committed chart only lacks the dependency `helm dependency update` pulls', async (t) => {
-    const result = runTool('helm', ['lint', CHART_DIR]);
-    const findings = result.stdout.split('\n').filter((l) => /^\[(ERROR|WARNING)\]/.test(l));
-    t.equal(findings.length, 1, result.stdout);
-    t.match(findings[0], /missing these dependencies: metacontroller-helm/);
+  t.test('the umbrella chart lints clean once its dependencies are in charts/', async (t) => {
+    const copy = umbrellaCopy();
+    t.teardown(copy.cleanup);
+    const result = runTool('helm', ['lint', '--strict', copy.dir]);
+    t.equal(result.status, 0, result.stdout + result.stderr);
+    t.notMatch(result.stdout, /\[(ERROR|WARNING)\]/);
   });
+});
+
+t.test('the committed chart lints and templates with no dependency fetched and no network', { skip }, async (t) => {
+  // Every connection goes to a proxy that refuses it, so a chart that needed a download fails.
+  const offline = { env: { HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9', NO_PROXY: '' } };
+  t.notOk(existsSync(join(CHART_DIR, 'charts')), 'nothing was pulled into charts/');
+  const lint = runTool('helm', ['lint', '--strict', CHART_DIR], offline);
+  t.equal(lint.status, 0, lint.stdout + lint.stderr);
+  t.notMatch(lint.stdout, /\[(ERROR|WARNING)\]/);
+  const rendered = runTool('helm', ['template', 'kubedirector-hooks', CHART_DIR, '-n', 'kubedirector', '--include-crds'], offline);
+  t.equal(rendered.status, 0, rendered.stderr);
+  const objects = parseObjects(rendered.stdout);
+  t.ok(find(objects, 'CompositeController', 'kubedirectorclusters'));
+  t.ok(find(objects, 'Deployment', 'kubedirector-hooks'));
+  t.equal(objects.filter((o) => o.kind === 'CustomResourceDefinition').length, 3);
+  t.notOk(existsSync(join(CHART_DIR, 'charts')), 'and none was pulled by lint or template');
 });
 
 t.test('helm template with defaults', { skip }, async (t) => {
@@ -141,7 +168,6 @@ t.test('helm template with defaults', { skip }, async (t) => {
   t.test('renders the expected objects', async (t) => {
     t.same(objects.map(key).sort(), [
       'CompositeController/kubedirectorclusters',
-      STUB_MARKER,
       'Deployment/kubedirector/kubedirector-hooks',
       'KubeDirectorConfig/kubedirector/kd-global-config',
       'PodDisruptionBudget/kubedirector/kubedirector-hooks',
@@ -161,10 +187,6 @@ t.test('helm template with defaults', { skip }, async (t) => {
     t.equal(find(objects, 'CompositeController')!.spec.hooks.sync.webhook.url, 'http://kubedirector-hooks.kubedirector:8080/sync');
     t.equal(find(objects, 'CompositeController')!.spec.hooks.sync.webhook.timeout, '30s');
     t.equal(find(objects, 'CompositeController')!.spec.resyncPeriodSeconds, 60);
-  });
-
-  t.test('Metacontroller runs with the apply strategy under which deletion releases the PVCs it keeps', async (t) => {
-    t.match(find(objects, 'ConfigMap', 'kubedirector-hooks-metacontroller-stub')?.data.args, /(^| )--apply-strategy=dynamic-apply( |$)/);
   });
 
   t.test('the hooks Deployment runs non-root, read-only, with both probes', async (t) => {
@@ -210,7 +232,7 @@ t.test('helm template with defaults', { skip }, async (t) => {
   });
 
   t.test('standard app.kubernetes.io labels and helm.sh/chart', async (t) => {
-    for (const object of objects.filter((o) => key(o) !== STUB_MARKER)) {
+    for (const object of objects) {
       t.same(checkStandardLabels(object, 'Helm'), [], key(object));
       t.equal(object.metadata.labels['helm.sh/chart'], 'kubedirector-hooks-0.1.0');
     }
@@ -248,7 +270,6 @@ t.test('helm template in another namespace and release: namespace-aware URLs', {
 t.test('helm template with every option set', { skip }, async (t) => {
   const objects = renderChart({
     values: {
-      metacontroller: { enabled: true, replicas: 3 },
       image: { repository: 'registry.example.com/kd/hooks', digest: `sha256:${'a'.repeat(64)}`, pullPolicy: 'Always' },
       imagePullSecrets: [{ name: 'pull' }],
       replicas: 3,
@@ -379,11 +400,6 @@ t.test('helm template with every option set', { skip }, async (t) => {
       'the spec is replaced, not merged with the default',
     );
     t.same(admit(committedCrd('kubedirectorconfigs'), config).errors, []);
-    t.equal(
-      find(objects, 'ConfigMap', 'kubedirector-hooks-metacontroller-stub')!.data.replicas,
-      '3',
-      'metacontroller.* values reach the dependency',
-    );
   });
 
   t.test('the ServiceMonitor scrapes /metrics on the metrics port', async (t) => {
@@ -437,9 +453,41 @@ t.test('the chart catalog renders every app it holds and the ConfigMap carrying 
   );
 });
 
+t.test('the umbrella chart installs Metacontroller and the same hooks as the chart', { skip }, async (t) => {
+  const objects = renderUmbrella();
+  const chart = renderChart();
+  t.same(
+    objects.map(key).sort(),
+    [...chart.map(key), STUB_MARKER].sort(),
+    'the release named kubedirector-hooks gives the hooks the names the chart gives them',
+  );
+  t.same(find(objects, 'Deployment'), find(chart, 'Deployment'), 'the hooks Deployment is the chart one');
+  t.same(find(objects, 'CompositeController'), find(chart, 'CompositeController'));
+  t.same(checkHookAuth(objects), []);
+  const stub = find(objects, 'ConfigMap', 'kubedirector-hooks-metacontroller-stub')!;
+  t.match(
+    stub.data.args,
+    /(^| )--apply-strategy=dynamic-apply( |$)/,
+    'Metacontroller runs with the apply strategy under which deletion releases the PVCs it keeps',
+  );
+
+  const tuned = renderUmbrella({ values: { metacontroller: { replicas: 3 }, 'kubedirector-hooks': { replicas: 4 } } });
+  t.equal(
+    find(tuned, 'ConfigMap', 'kubedirector-hooks-metacontroller-stub')!.data.replicas,
+    '3',
+    'metacontroller.* values reach its chart',
+  );
+  t.equal(find(tuned, 'Deployment')!.spec.replicas, 4, 'kubedirector-hooks.* values reach the hooks chart');
+  t.notOk(
+    renderUmbrella({ set: ['metacontroller.enabled=false'] })
+      .map(key)
+      .includes(STUB_MARKER),
+    'metacontroller.enabled=false leaves Metacontroller out',
+  );
+});
+
 t.test('switches', { skip }, async (t) => {
   const keys = (set: string[]) => renderChart({ set }).map(key);
-  t.notOk(keys(['metacontroller.enabled=false']).includes(STUB_MARKER), 'metacontroller.enabled=false leaves Metacontroller out');
   t.notOk(
     keys(['globalConfig.enabled=false']).some((k) => k.startsWith('KubeDirectorConfig/')),
     'globalConfig.enabled=false',
@@ -479,7 +527,7 @@ t.test('the values schema refuses bad values at install', { skip }, async (t) =>
     [['controller.hookTimeout=30'], /hookTimeout/],
     [['image.digest=latest'], /digest/],
     [['service.port=0'], /port/],
-    [['metacontroller.enabled=maybe'], /enabled/],
+    [['metacontroller.enabled=false'], /additional properties 'metacontroller' not allowed/],
     [['metrics.port=8080'], /metrics/],
     [['auth.existingSecret=My_Token'], /existingSecret/],
     [['networkPolicy.enable=true'], /additional properties 'enable' not allowed/],

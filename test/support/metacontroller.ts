@@ -13,6 +13,7 @@ import { runTool, runToolOk, type RunResult } from './k8s-tools.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const CHART_DIR = join(REPO, 'metacontroller', 'chart');
+export const UMBRELLA_DIR = join(REPO, 'metacontroller', 'umbrella');
 export const STUB_DIR = join(REPO, 'test', 'fixtures', 'metacontroller-helm-stub');
 
 export type Obj = Record<string, any>;
@@ -81,17 +82,39 @@ export function chartMetadata(dir = CHART_DIR): Obj {
   return parse(readFileSync(join(dir, 'Chart.yaml'), 'utf8')) as Obj;
 }
 
+/** Copies a chart directory to `to`, leaving out any charts/ that `helm dependency` pulled. */
+function copyChart(from: string, to: string): void {
+  cpSync(from, to, { recursive: true, filter: (src) => !src.startsWith(join(from, 'charts')) });
+}
+
 /**
- * A temporary copy of the chart whose charts/ holds the stub of metacontroller-helm instead of the
- * OCI dependency (which cannot be pulled offline). extraFiles are written into the copy
- * (path relative to the chart). Call the returned cleanup when done.
+ * A temporary copy of the chart; extraFiles are written into the copy (path relative to the
+ * chart). Call the returned cleanup when done.
  */
 export function chartCopy(extraFiles: Record<string, string> = {}): { dir: string; cleanup: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'kd-chart-'));
   const dir = join(root, 'kubedirector-hooks');
-  cpSync(CHART_DIR, dir, { recursive: true, filter: (src) => !src.startsWith(join(CHART_DIR, 'charts')) });
-  cpSync(STUB_DIR, join(dir, 'charts', 'metacontroller-helm'), { recursive: true });
+  copyChart(CHART_DIR, dir);
   for (const [path, content] of Object.entries(extraFiles)) writeFileSync(join(dir, path), content);
+  return {
+    dir,
+    cleanup: () => {
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A temporary copy of the umbrella chart whose charts/ holds what `helm dependency build` would
+ * put there: the hooks chart and, instead of the OCI chart metacontroller-helm (which cannot be
+ * pulled offline), its stub.
+ */
+export function umbrellaCopy(): { dir: string; cleanup: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'kd-umbrella-'));
+  const dir = join(root, 'kubedirector-hooks-with-metacontroller');
+  copyChart(UMBRELLA_DIR, dir);
+  copyChart(CHART_DIR, join(dir, 'charts', 'kubedirector-hooks'));
+  cpSync(STUB_DIR, join(dir, 'charts', 'metacontroller-helm'), { recursive: true });
   return {
     dir,
     cleanup: () => {
@@ -121,7 +144,7 @@ function templateArgs(dir: string, options: TemplateOptions): string[] {
   return args;
 }
 
-/** `helm template` of a stubbed copy of the chart, returning the raw result (for expected failures). */
+/** `helm template` of a copy of the chart, returning the raw result (for expected failures). */
 export function helmTemplateResult(options: TemplateOptions = {}): RunResult {
   const copy = chartCopy(options.extraFiles);
   try {
@@ -131,11 +154,23 @@ export function helmTemplateResult(options: TemplateOptions = {}): RunResult {
   }
 }
 
-/** `helm template` of a stubbed copy of the chart, parsed; throws with helm's message on failure. */
+/** `helm template` of a copy of the chart, parsed; throws with helm's message on failure. */
 export function renderChart(options: TemplateOptions = {}): Obj[] {
   const result = helmTemplateResult(options);
   if (result.status !== 0) throw new Error(`helm template failed (${result.status}):\n${result.stderr}`);
   return parseObjects(result.stdout);
+}
+
+/** `helm template` of a copy of the umbrella chart (Metacontroller stubbed), parsed. */
+export function renderUmbrella(options: Omit<TemplateOptions, 'extraFiles'> = {}): Obj[] {
+  const copy = umbrellaCopy();
+  try {
+    const result = runTool('helm', templateArgs(copy.dir, options));
+    if (result.status !== 0) throw new Error(`helm template failed (${result.status}):\n${result.stderr}`);
+    return parseObjects(result.stdout);
+  } finally {
+    copy.cleanup();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
