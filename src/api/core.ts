@@ -102,12 +102,17 @@ export const ResourceRequirements = Type.Object({
 });
 export type ResourceRequirements = Static<typeof ResourceRequirements>;
 
-/** A standard Kubernetes condition (meta/v1 Condition) without a wall-clock time the hooks cannot know. */
+/** A standard Kubernetes condition (meta/v1 Condition); lastTransitionTime comes from the request's own times, never a clock. */
 export const Condition = Type.Object({
   type: Type.String({ maxLength: 316 }),
   status: StringEnum(['True', 'False', 'Unknown']),
   observedGeneration: Type.Optional(Type.Integer({ minimum: 0 })),
-  lastTransitionTime: Type.Optional(Type.String({ format: 'date-time' })),
+  lastTransitionTime: Type.Optional(
+    Type.String({
+      format: 'date-time',
+      description: 'When the status last changed: the newest time the hook request carried (object creation, deletion, managedFields)',
+    }),
+  ),
   reason: Type.String({ maxLength: 1024 }),
   message: Type.String({ maxLength: 32768 }),
 });
