@@ -10,8 +10,7 @@ import type { KubeObject } from '../api/meta.js';
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 function timesOf(object: KubeObject): unknown[] {
-  const metadata = object.metadata as Record<string, unknown> | undefined;
-  if (typeof metadata !== 'object' || metadata === null) return [];
+  const metadata = object.metadata as Record<string, unknown>;
   const managed: unknown[] = Array.isArray(metadata.managedFields) ? metadata.managedFields : [];
   const entryTime = (entry: unknown) => (typeof entry === 'object' && entry !== null ? (entry as { time?: unknown }).time : undefined);
   return [metadata.creationTimestamp, metadata.deletionTimestamp, ...managed.map(entryTime)];
@@ -19,8 +18,8 @@ function timesOf(object: KubeObject): unknown[] {
 
 /** The newest time in the request, in seconds as metav1.Time is; undefined when it carries none. */
 export function newestTime(request: HookRequest): string | undefined {
-  const groups = [request.children, request.related].flatMap((byType) => Object.values(byType ?? {}));
-  const objects = [request.parent, ...groups.flatMap((byName) => Object.values(byName ?? {}))];
+  const groups = [request.children, request.related].flatMap((byType) => Object.values(byType));
+  const objects = [request.parent, ...groups.flatMap((byName) => Object.values(byName))];
   let newest = -Infinity;
   for (const time of objects.flatMap(timesOf)) {
     if (typeof time !== 'string' || !RFC3339.test(time)) continue;

@@ -68,8 +68,8 @@ const STEP = /\.([^.[]+)(?:\[\?\(@\.([^=]+)=="([^"]*)"\)\])?/g;
  */
 export function valueAt(obj: unknown, jsonPath: string): unknown {
   let value = obj;
-  for (const [, key, field, wanted] of jsonPath.matchAll(STEP)) {
-    value = isObject(value) ? value[key!] : undefined;
+  for (const [, key = '', field, wanted] of jsonPath.matchAll(STEP)) {
+    value = isObject(value) ? value[key] : undefined;
     if (field !== undefined) value = Array.isArray(value) ? value.find((item) => isObject(item) && item[field] === wanted) : undefined;
   }
   return value;
