@@ -1,5 +1,5 @@
 // The subset of Kubernetes core/v1 and meta/v1 types that the KubeDirector API embeds.
-import { Type, type Static } from '@sinclair/typebox';
+import { FormatRegistry, Type, type Static } from '@sinclair/typebox';
 import { Quantity, ResourceList, StringEnum, StringMap } from './schema.js';
 
 const requirement = <const T extends readonly string[]>(operators: T) =>
@@ -102,12 +102,21 @@ export const ResourceRequirements = Type.Object({
 });
 export type ResourceRequirements = Static<typeof ResourceRequirements>;
 
-/** A standard Kubernetes condition (meta/v1 Condition) without a wall-clock time the hooks cannot know. */
+/** RFC 3339, as metav1.Time is written; TypeBox knows no formats until told, and a stored status must check. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (value) => RFC3339.test(value) && !Number.isNaN(Date.parse(value)));
+
+/** A standard Kubernetes condition (meta/v1 Condition); lastTransitionTime comes from the request's own times, never a clock. */
 export const Condition = Type.Object({
   type: Type.String({ maxLength: 316 }),
   status: StringEnum(['True', 'False', 'Unknown']),
   observedGeneration: Type.Optional(Type.Integer({ minimum: 0 })),
-  lastTransitionTime: Type.Optional(Type.String({ format: 'date-time' })),
+  lastTransitionTime: Type.Optional(
+    Type.String({
+      format: 'date-time',
+      description: 'When the status last changed: the newest time the hook request carried (object creation, deletion, managedFields)',
+    }),
+  ),
   reason: Type.String({ maxLength: 1024 }),
   message: Type.String({ maxLength: 32768 }),
 });

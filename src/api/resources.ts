@@ -73,6 +73,12 @@ export const ClusterDefinition: ResourceDefinition = {
     { name: 'State', type: 'string', jsonPath: '.status.state', description: 'creating, updating, configured or stopped' },
     { name: 'Members', type: 'integer', jsonPath: '.status.members', description: 'Members across all roles' },
     { name: 'Ready', type: 'integer', jsonPath: '.status.readyMembers', description: 'Members whose pod is ready' },
+    {
+      name: 'Reason',
+      type: 'string',
+      jsonPath: '.status.conditions[?(@.type=="Ready")].reason',
+      description: 'Why the cluster is or is not ready (the Ready condition): Invalid, Creating, MembersDown, ...',
+    },
     age,
     { name: 'Any Down', type: 'boolean', jsonPath: '.status.memberStateRollup.membersDown', priority: 1 },
     { name: 'Any ConfigError', type: 'boolean', jsonPath: '.status.memberStateRollup.configErrors', priority: 1 },

@@ -7,6 +7,7 @@ import type { Condition } from '../api/core.js';
 import type { HookRequest, SyncResponse } from '../api/hook.js';
 import { asDesired, observedChildren } from './observed.js';
 import { priorStatus } from './prior-status.js';
+import { newestTime, stampTransitions } from './transition-times.js';
 
 /** What went wrong, in one line. */
 export const errorMessage = (error: unknown) =>
@@ -24,14 +25,22 @@ export function emergencyResponse(request: HookRequest, error: unknown): SyncRes
   return { status: { ...previous, ...observed, conditions: [ready, ...kept] }, children };
 }
 
+/** The response with every condition's lastTransitionTime, from the previous status and the request's newest time. */
+function withTransitions(request: HookRequest, response: SyncResponse): SyncResponse {
+  const { conditions } = response.status;
+  if (!conditions) return response;
+  const previous = priorStatus(request.parent.status).status.conditions ?? [];
+  return { ...response, status: { ...response.status, conditions: stampTransitions(conditions, previous, newestTime(request)) } };
+}
+
 /** Runs a sync or finalize hook inside the boundary. */
 export function guarded(request: HookRequest, hook: () => SyncResponse): SyncResponse {
   try {
-    const response = hook();
+    const response = withTransitions(request, hook());
     // Serialisation is part of the answer: a response that cannot be written is an error here, not in the server.
     JSON.stringify(response);
     return response;
   } catch (error) {
-    return emergencyResponse(request, error);
+    return withTransitions(request, emergencyResponse(request, error));
   }
 }

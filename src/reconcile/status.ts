@@ -1,5 +1,6 @@
 // Step five of sync: the status Metacontroller writes whole. Everything in it changes only
-// when what was observed changes, never on its own: no timestamps, no counters of calls.
+// when what was observed changes, never on its own: no clock, no counters of calls (each
+// condition's lastTransitionTime is stamped at the boundary from the request's own times).
 import type { Condition } from '../api/core.js';
 import { retentionCondition } from './apply-strategy.js';
 import { KubeDirectorAppSpec } from '../api/app.js';

@@ -59,11 +59,18 @@ export function diffPaths(a: unknown, b: unknown, limit = 5, path = ''): string[
   return out;
 }
 
-/** The value at a simple JSONPath such as `.status.readyMembers` (no filters, no wildcards). */
+/** One step of a JSONPath: a field, optionally followed by a filter on a list, `[?(@.type=="Ready")]`. */
+const STEP = /\.([^.[]+)(?:\[\?\(@\.([^=]+)=="([^"]*)"\)\])?/g;
+
+/**
+ * The value at a JSONPath as printer columns use them: `.status.readyMembers`, or with filters,
+ * `.status.conditions[?(@.type=="Ready")].reason` (the first match; no wildcards).
+ */
 export function valueAt(obj: unknown, jsonPath: string): unknown {
-  return jsonPath
-    .replace(/^\./, '')
-    .split('.')
-    .filter(Boolean)
-    .reduce<unknown>((value, key) => (isObject(value) ? value[key] : undefined), obj);
+  let value = obj;
+  for (const [, key = '', field, wanted] of jsonPath.matchAll(STEP)) {
+    value = isObject(value) ? value[key] : undefined;
+    if (field !== undefined) value = Array.isArray(value) ? value.find((item) => isObject(item) && item[field] === wanted) : undefined;
+  }
+  return value;
 }

@@ -30,8 +30,10 @@ t.test('every CRD names its kind, short name, category and printer columns', asy
   t.notOk('subresources' in byKind.KubeDirectorApp!.spec.versions[0]!, 'apps have no status');
   t.same(
     version.additionalPrinterColumns.filter((c) => !c.priority).map((c) => c.name),
-    ['App', 'State', 'Members', 'Ready', 'Age'],
+    ['App', 'State', 'Members', 'Ready', 'Reason', 'Age'],
   );
+  const reason = version.additionalPrinterColumns.find((c) => c.name === 'Reason');
+  t.equal(reason?.jsonPath, '.status.conditions[?(@.type=="Ready")].reason', 'why the cluster is not ready, even when nothing else shows');
 });
 
 t.test('structural conversion', async (t) => {

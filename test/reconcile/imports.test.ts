@@ -16,7 +16,7 @@ const LAYERS: [layer: string, modules: RegExp][] = [
   ['validate', /^validate$/],
   ['plan', /^plan$/],
   ['render', /^render\//],
-  ['status', /^(status|apply-strategy)$/],
+  ['status', /^(status|apply-strategy|transition-times)$/],
   ['hooks', /^(invariant|boundary|sync|customize|finalize|index)$/],
 ];
 

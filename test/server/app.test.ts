@@ -34,10 +34,11 @@ t.test('sync answers 200 with whole children and a status', async (t) => {
   t.equal(reply.statusCode, 200);
   const body = reply.json();
   t.ok(body.status, 'status is always present: a missing status would wipe it');
-  t.equal(body.children.length, 1);
-  t.same(
-    body.children[0].spec.template.spec.containers,
-    [{ name: 'app', image: 'docker.io/apache/spark:3.5.3' }],
+  t.equal(body.children.length, 19, 'the Spark example: every child of its first sync');
+  const statefulSets = body.children.filter((c: { kind: string }) => c.kind === 'StatefulSet');
+  t.match(
+    statefulSets.map((s: any) => s.spec.template.spec.containers[0].image),
+    ['apache/spark:3.5.3', /pyspark-notebook:spark-3.5.3$/, /pyspark-notebook:spark-3.5.3$/],
     'nothing stripped from children',
   );
   const again = await app.inject({ method: 'POST', url: '/sync', headers: json, payload: request });
@@ -132,7 +133,7 @@ t.test('log lines about a hook call name its parent', async (t) => {
 
   const calls = lines.filter((l) => l.url === '/sync');
   t.equal(calls.length, 2, 'one line per hook call');
-  t.match(calls[0], { parent: 'analytics/spark-demo', statusCode: 200, children: 1, msg: 'hook call', level: 30 });
+  t.match(calls[0], { parent: 'analytics/spark-demo', statusCode: 200, children: 19, msg: 'hook call', level: 30 });
   t.match(calls[1], { parent: 'analytics/spark-demo', statusCode: 400, reason: /controller/, msg: 'hook call rejected', level: 40 });
   t.match(
     lines.find((l) => l.url === '/healthz'),

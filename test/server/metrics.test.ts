@@ -15,8 +15,8 @@ t.test('/metrics exposes hook calls, durations, in-flight calls, rendered childr
   for (let i = 0; i < 3; i++) await server.inject({ method: 'POST', url: '/sync', headers: json, payload: sync });
   await server.inject({ method: 'POST', url: '/sync', headers: json, payload: '{"not": "a request"}' });
   await server.inject({ method: 'POST', url: '/customize', headers: json, payload: { controller: {}, parent: sync.parent } });
-  const minimal = readFileSync(repoPath('test/fixtures/requests/sync-minimal.json'), 'utf8');
-  await server.inject({ method: 'POST', url: '/finalize', headers: json, payload: minimal });
+  const deleting = readFileSync(repoPath('test/fixtures/requests/finalize-minimal.json'), 'utf8');
+  await server.inject({ method: 'POST', url: '/finalize', headers: json, payload: deleting });
 
   const reply = await server.inject({ url: '/metrics' });
   t.equal(reply.statusCode, 200);

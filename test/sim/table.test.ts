@@ -13,7 +13,16 @@ t.test('tables print what kubectl get would', async (t) => {
         service('lb', { type: 'LoadBalancer', ports: [{ port: 443 }] }),
         claim('late'),
       ],
-      () => ({ state: 'configured', members: 3, readyMembers: 2, memberStateRollup: { membersDown: true } }),
+      () => ({
+        state: 'configured',
+        members: 3,
+        readyMembers: 2,
+        memberStateRollup: { membersDown: true },
+        conditions: [
+          { type: 'Valid', status: 'True', reason: 'Valid', message: 'spec is valid for its app' },
+          { type: 'Ready', status: 'False', reason: 'MembersDown', message: '2 of 3 members ready' },
+        ],
+      }),
     ),
   );
   sim.apply({
@@ -76,8 +85,11 @@ t.test('tables print what kubectl get would', async (t) => {
   t.equal(sim.table('StatefulSet', NS), ['NAME   READY   AGE', 'web    1/3     35s'].join('\n'));
   t.equal(
     sim.table('kdcluster', NS),
-    ['NAME    APP     STATE        MEMBERS   READY   AGE', 'spark   spark   configured   3         2       40s'].join('\n'),
-    'printer columns without priority',
+    [
+      'NAME    APP     STATE        MEMBERS   READY   REASON        AGE',
+      'spark   spark   configured   3         2       MembersDown   40s',
+    ].join('\n'),
+    "printer columns without priority; REASON is the Ready condition's",
   );
   t.equal(
     sim.table('kubedirectorapps', NS),
