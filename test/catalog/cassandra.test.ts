@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { SKIP_LEAVE_ANNOTATION } from '../../src/reconcile/plan.js';
 import { realAgents } from '../support/agents.js';
 import { catalogObjects } from '../support/catalog.js';
-import { memberWatch } from '../support/member-watch.js';
+import { memberWatch, settle } from '../support/member-watch.js';
 import { NAMESPACE, world } from '../support/world.js';
 import { cassandraWorld, hostIdOf, ipOf } from './cassandra/fakes.js';
 
@@ -33,16 +33,7 @@ async function setup(t: Test) {
       o.spec.roles[1].members = workers;
       change?.(o);
     });
-  const converge = async (maxRounds = 80) => {
-    let quiet = 0;
-    for (let i = 0; i < maxRounds && quiet < 3; i++) {
-      const result = await w.sim.round();
-      watch.observe(w.sim.list('Pod', NAMESPACE), result.round);
-      quiet = result.changed ? 0 : quiet + 1;
-    }
-    t.equal(quiet, 3, 'settled');
-    t.same(w.sim.errors, [], 'without errors');
-  };
+  const converge = (maxRounds = 80) => settle(t, w, watch.observe, maxRounds);
   const status = () => (w.cluster(CLUSTER) as any).status;
   /** The role's members: pod, node id, FQDN, state. */
   const members = (role: string) =>

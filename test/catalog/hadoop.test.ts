@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { realAgents } from '../support/agents.js';
 import { catalogObjects } from '../support/catalog.js';
-import { memberWatch, type PodView } from '../support/member-watch.js';
+import { memberWatch, settle, type PodView } from '../support/member-watch.js';
 import { NAMESPACE, world } from '../support/world.js';
 import { installFakes } from './hadoop/fakes.js';
 
@@ -71,21 +71,19 @@ async function setup(t: Test) {
   // Departing pods seen deleting (or gone) before the namenode reported them decommissioned.
   const removedEarly: string[] = [];
   const departing = new Map<string, string>();
-  const converge = async () => {
-    let quiet = 0;
-    for (let i = 0; i < 120 && quiet < 3; i++) {
-      const result = await w.sim.round();
-      const pods = w.sim.list('Pod', NAMESPACE) as unknown as PodView[];
-      observe(pods, result.round);
-      for (const [pod, fqdn] of departing) {
-        const deleting = !pods.some((p) => p.metadata.name === pod && !p.metadata.deletionTimestamp);
-        if (deleting && !existsSync(join(shared, `decommissioned.${fqdn}`)) && !removedEarly.includes(pod)) removedEarly.push(pod);
-      }
-      quiet = result.changed ? 0 : quiet + 1;
-    }
-    t.equal(quiet, 3, 'settled');
-    t.same(w.sim.errors, [], 'without errors');
-  };
+  const converge = () =>
+    settle(
+      t,
+      w,
+      (pods, round) => {
+        observe(pods, round);
+        for (const [pod, fqdn] of departing) {
+          const deleting = !pods.some((p) => p.metadata.name === pod && !p.metadata.deletionTimestamp);
+          if (deleting && !existsSync(join(shared, `decommissioned.${fqdn}`)) && !removedEarly.includes(pod)) removedEarly.push(pod);
+        }
+      },
+      120,
+    );
   const status = () => w.cluster('hadoop-demo').status;
   const root = (pod: string) => join(base, pod);
   const calls = (pod: string) => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { realAgents } from '../support/agents.js';
 import { catalogObjects } from '../support/catalog.js';
-import { memberWatch } from '../support/member-watch.js';
+import { memberWatch, settle } from '../support/member-watch.js';
 import { NAMESPACE, world } from '../support/world.js';
 import { installFakes, parseProperties, readTopics, toolCalls, writeTopics, type Partition } from './kafka/fakes.js';
 
@@ -45,16 +45,7 @@ async function setup(t: Test) {
       .map((l) => l.slice(l.indexOf('startscript --') + 'startscript '.length));
   };
   const watch = memberWatch({ calls: runs });
-  const converge = async (maxRounds = 80) => {
-    let quiet = 0;
-    for (let i = 0; i < maxRounds && quiet < 3; i++) {
-      const result = await w.sim.round();
-      watch.observe(w.sim.list('Pod', NAMESPACE), result.round);
-      quiet = result.changed ? 0 : quiet + 1;
-    }
-    t.equal(quiet, 3, 'settled');
-    t.same(w.sim.errors, [], 'without errors');
-  };
+  const converge = (maxRounds = 80) => settle(t, w, watch.observe, maxRounds);
   const brokers = (n: number) =>
     w.apply('clusters/kafka.yaml', (o) => {
       o.spec.roles[1].members = n;

@@ -10,7 +10,7 @@ import type { KubeObject } from '../../src/api/meta.js';
 import { realAgents, TEST_RECORDS } from '../support/agents.js';
 import { catalogObjects } from '../support/catalog.js';
 import { repoPath } from '../support/fixtures.js';
-import { memberWatch, type PodView } from '../support/member-watch.js';
+import { memberWatch, settle, type PodView } from '../support/member-watch.js';
 import { NAMESPACE, world } from '../support/world.js';
 import { installFakes, parseConf } from './spark/fakes.js';
 
@@ -66,17 +66,16 @@ async function setup(t: Test) {
   for (const object of catalogObjects('spark')) w.sim.apply(object);
   const { observe: watch, notReady } = memberWatch(agents);
   const { observe, runs } = startscriptRuns(base);
-  const converge = async () => {
-    let quiet = 0;
-    for (let i = 0; i < 100 && quiet < 3; i++) {
-      const result = await w.sim.round();
-      watch(w.sim.list('Pod', NAMESPACE), result.round);
-      observe();
-      quiet = result.changed ? 0 : quiet + 1;
-    }
-    t.equal(quiet, 3, 'settled');
-    t.same(w.sim.errors, [], 'without errors');
-  };
+  const converge = () =>
+    settle(
+      t,
+      w,
+      (pods, round) => {
+        watch(pods, round);
+        observe();
+      },
+      100,
+    );
   const workers = (count: number) =>
     w.apply('clusters/spark.yaml', (o) => {
       o.spec.roles[1].members = count;

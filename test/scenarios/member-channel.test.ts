@@ -3,7 +3,7 @@
 // that lists `leave` hands over before its departing pods are removed.
 import t, { type Test } from 'tap';
 import { SKIP_LEAVE_ANNOTATION } from '../../src/reconcile/plan.js';
-import { memberWatch, type PodView } from '../support/member-watch.js';
+import { memberWatch, settle, type PodView } from '../support/member-watch.js';
 import { workersWorld } from '../support/workers.js';
 import { NAMESPACE } from '../support/world.js';
 
@@ -21,16 +21,7 @@ async function setup(t: Test) {
   const { w, agents, cluster, scale } = workers;
 
   const { observe, notReady, removedBeforeLeave, mustLeave } = memberWatch(agents);
-  const converge = async (maxRounds = 80) => {
-    let quiet = 0;
-    for (let i = 0; i < maxRounds && quiet < 3; i++) {
-      const result = await w.sim.round();
-      observe(w.sim.list('Pod', NAMESPACE), result.round);
-      quiet = result.changed ? 0 : quiet + 1;
-    }
-    t.equal(quiet, 3, 'settled');
-    t.same(w.sim.errors, [], 'without errors');
-  };
+  const converge = (maxRounds = 80) => settle(t, w, observe, maxRounds);
   const status = () => (w.cluster('workers') as any).status;
   return { w, agents, cluster, scale, converge, status, notReady, removedBeforeLeave, mustLeave };
 }

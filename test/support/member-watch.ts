@@ -1,7 +1,9 @@
 // What a scenario watches after every round, simulated or on the real control plane: a pod that
 // was ready and is not, while not being deleted, is a member made NotReady; a departing pod that
 // is being deleted (or already gone) before its --leave ran is a member that could not hand over.
+import type { Test } from 'tap';
 import type { Agents } from './agents.js';
+import { NAMESPACE, type World } from './world.js';
 
 export interface PodView {
   metadata: { name: string; uid?: string; deletionTimestamp?: string };
@@ -43,4 +45,19 @@ export function memberWatch(agents: Pick<Agents, 'calls'>): MemberWatch {
       }
     },
   };
+}
+
+/**
+ * Simulator rounds until three in a row change nothing, each followed by afterRound with the
+ * pods as they are; then asserts that the world settled, without errors.
+ */
+export async function settle(t: Test, w: World, afterRound: (pods: PodView[], round: number) => void, maxRounds = 80): Promise<void> {
+  let quiet = 0;
+  for (let i = 0; i < maxRounds && quiet < 3; i++) {
+    const result = await w.sim.round();
+    afterRound(w.sim.list('Pod', NAMESPACE), result.round);
+    quiet = result.changed ? 0 : quiet + 1;
+  }
+  t.equal(quiet, 3, 'settled');
+  t.same(w.sim.errors, [], 'without errors');
 }
