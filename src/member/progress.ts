@@ -14,15 +14,18 @@ export interface Notify {
   stderr?: string;
 }
 
-export interface Progress {
+/** What a member reports, with its last failed notification in the shape each end keeps it. */
+export interface ProgressFields<N> {
   seen?: number;
   configured?: number;
   processed?: number;
   done?: string;
   left?: string;
   failed?: string;
-  notify?: Notify;
+  notify?: N;
 }
+
+export type Progress = ProgressFields<Notify>;
 
 const integer = (text: string | undefined) => (text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined);
 

@@ -2,7 +2,7 @@
 // "The member channel"): the generations the agent has read and processed, the last event it ran,
 // a notification that failed. Reports about an earlier pod of the same name are ignored.
 import type { KubeObject } from '../api/meta.js';
-import { PROGRESS_ANNOTATION } from '../member/progress.js';
+import { PROGRESS_ANNOTATION, type ProgressFields } from '../member/progress.js';
 
 export interface NotifyFailure {
   event: string;
@@ -12,15 +12,8 @@ export interface NotifyFailure {
   stderr: string;
 }
 
-export interface MemberProgress {
-  seen?: number;
-  configured?: number;
-  processed?: number;
-  done?: string;
-  left?: string;
-  failed?: string;
-  notify?: NotifyFailure;
-}
+/** The report as the hooks trust it: a failed notification always has its attempts, reason and tails. */
+export type MemberProgress = ProgressFields<NotifyFailure>;
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const integer = (value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined);
