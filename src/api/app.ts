@@ -138,6 +138,13 @@ export const KubeDirectorAppSpec = Type.Object(
     defaultEventList: Type.Optional(Type.Array(EventName)),
     capabilities: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     systemdRequired: Type.Optional(Type.Boolean()),
+    rolloutOrder: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 63, pattern: ROLE_ID_PATTERN }), {
+        'x-kubernetes-list-type': 'set',
+        description:
+          "Role ids in the order their members are replaced when the pod template changes (a new app version, a role edit); roles not listed follow in the app's role order (an addition to upstream).",
+      }),
+    ),
     logoURL: Type.Optional(Type.String({ minLength: 1, pattern: '^(file|https?)://.+\\.(jpeg|png)$' })),
   },
   PRESERVE_UNKNOWN,

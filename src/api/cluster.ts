@@ -115,8 +115,8 @@ export const KubeDirectorClusterSpec = Type.Object(
     app: Type.String({
       minLength: 1,
       maxLength: 253,
-      description: 'Name of the KubeDirectorApp this cluster runs. Immutable.',
-      ...cel({ rule: 'self == oldSelf', message: 'spec.app is immutable' }),
+      description:
+        'Name of the KubeDirectorApp this cluster runs. It may change to another app of the same distroID (another version of the same app): the members are replaced one at a time, each configured before the next.',
     }),
     appCatalog: Type.Optional(
       StringEnum(['local', 'system'], {
@@ -214,6 +214,9 @@ export const MemberStateRollup = Type.Object({
   membersRestarting: Type.Boolean(),
   configErrors: Type.Boolean(),
   membersNotScheduled: Type.Boolean(),
+  membersUpgrading: Type.Optional(
+    Type.Boolean({ description: "Some member's pod still runs an earlier pod template of its role (a rollout is under way)." }),
+  ),
 });
 export type MemberStateRollup = Static<typeof MemberStateRollup>;
 

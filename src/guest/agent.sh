@@ -35,6 +35,11 @@ TERMLOG=$ROOT/dev/termination-log
 POD=${KD_POD_NAME:-}
 ROLE=${KD_ROLE:-}
 PACKAGE_URL=${KD_PACKAGE_URL:-}
+# The ConfigMap key a carried package is installed from (configmap:// URLs).
+PACKAGE_KEY=${KD_PACKAGE_KEY:-}
+# What this container's pod template says to install: a member configured with something else
+# configures again (a new app version, or the previous one back).
+PACKAGE_ID="$PACKAGE_URL${PACKAGE_KEY:+ $PACKAGE_KEY}"
 # Unset means every event (as upstream's absent eventList); set but empty means none.
 EVENTS=${KD_EVENTS-configure addnodes delnodes}
 MAX_LOG=${KD_MAX_LOG:-1024}
@@ -188,6 +193,13 @@ handles() {
 }
 
 # startscript: the role's startscript, if it has a setup package and the package has one.
+# Configured, and with the setup package this container's template names (members configured
+# before packages were recorded count as configured with it).
+configured_here() {
+  [ -f "$STATE/configured" ] || return 1
+  [ ! -f "$STATE/package" ] || [ "$(get package)" = "$PACKAGE_ID" ]
+}
+
 startscript() {
   [ -n "$PACKAGE_URL" ] || return 1
   for _s in "$SETUP"/*/startscript "$SETUP"/startscript; do
@@ -465,7 +477,7 @@ install_package() {
       fetch "$PACKAGE_URL" "$_pkg" 2>"$ERR"
       ;;
     configmap://*)
-      cp "$CONFIG/package.$ROLE.tgz" "$_pkg" 2>"$ERR"
+      cp "$CONFIG/${PACKAGE_KEY:-package.$ROLE.tgz}" "$_pkg" 2>"$ERR"
       ;;
     *)
       fail "unsupported setup package URL $PACKAGE_URL"
@@ -537,6 +549,7 @@ setup() {
   put "done" "$(highest_event)"
   awk -F "$TAB" '$4 != "" { print $4 }' "$SNAP/members" | sort >"$STATE/.known.$$" && mv -f "$STATE/.known.$$" "$STATE/known"
   put self "$(self_fqdn)"
+  put package "$PACKAGE_ID"
   put configured "$G"
   write_termination_log </dev/null
   log "configured at generation $G (events up to $(get "done") predate this member)"
@@ -668,7 +681,11 @@ pass() {
     put seen "$G"
     log "generation $G seen"
   fi
-  if [ ! -f "$STATE/configured" ]; then
+  if ! configured_here; then
+    if [ -f "$STATE/configured" ]; then
+      log "setup package changed from '$(get package)' to '$PACKAGE_ID': configuring again"
+      rm -f "$STATE/configured"
+    fi
     setup || return 1
   elif [ -n "$PACKAGE_URL" ] && ! startscript >/dev/null; then
     # A new container on a persisted /etc: configured before, but its package lived in the
@@ -714,7 +731,7 @@ launch() {
   fi
   prepare_dirs || return 1
   log "launch: waiting until the member is configured"
-  while [ ! -f "$STATE/configured" ] || ! _script=$(startscript); do
+  while ! configured_here || ! _script=$(startscript); do
     sleep 1
   done
   _run=${_script%/*}/run
@@ -747,7 +764,7 @@ start() {
 # Ready once the initial configure is done and has not failed; later generations are reported
 # through the channel and never make the member NotReady.
 ready() {
-  [ -f "$STATE/configured" ] && [ ! -f "$STATE/failed" ]
+  configured_here && [ ! -f "$STATE/failed" ]
 }
 
 alive() {

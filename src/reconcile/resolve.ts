@@ -53,6 +53,8 @@ export interface PublishedConfig {
   events: NotificationEvent[];
   /** When the API server last wrote it (from managedFields), if known. */
   publishedAt?: string;
+  /** The app its configmeta describes: what the members were configured for. */
+  app?: { distroID: string; version: string };
 }
 
 export interface Resolved {
@@ -208,7 +210,21 @@ function publishedConfig(observed: Observed, cluster: string, computedName: stri
     generation: Number.isInteger(generation) ? generation : statusGeneration,
     events: parseEvents(data.events),
     ...(times.length > 0 ? { publishedAt: times.at(-1) } : {}),
+    ...publishedApp(data['configmeta.json']),
   };
+}
+
+/** The distroID and version the published configmeta names; nothing when it does not read. */
+function publishedApp(configmeta: string | undefined): { app?: { distroID: string; version: string } } {
+  if (typeof configmeta !== 'string') return {};
+  try {
+    const group = (JSON.parse(configmeta) as { nodegroups?: Record<string, { distro_id?: unknown; catalog_entry_version?: unknown }> })
+      .nodegroups?.['1'];
+    const [distroID, version] = [group?.distro_id, group?.catalog_entry_version];
+    return typeof distroID === 'string' && typeof version === 'string' ? { app: { distroID, version } } : {};
+  } catch {
+    return {};
+  }
 }
 
 /** Package content from ConfigMaps labelled for the app, in the app's namespace. */

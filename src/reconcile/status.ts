@@ -10,6 +10,7 @@ import { DATA_CLAIM, claimName } from './names.js';
 import type { Resolved } from './resolve.js';
 import type { Problem, Valid } from './validate.js';
 import type { Plan } from './plan.js';
+import type { Rollout } from './render/rollout.js';
 import type { Rendered } from './render/children.js';
 import { CONFIGMAP_LIMIT } from './render/config.js';
 import { NO_STORAGE } from './render/storage.js';
@@ -31,7 +32,7 @@ export function validCondition(resolved: Resolved, problems: Problem[]): Conditi
   return condition(resolved, 'Valid', false, first.reason, problems.map((p) => `${p.field}: ${p.message}`).join('; '));
 }
 
-function rollup(members: MemberStatus[]): MemberStateRollup {
+function rollup(members: MemberStatus[], rolling: boolean): MemberStateRollup {
   const down = (m: MemberStatus) => ['terminated', 'absent'].includes(m.stateDetail?.lastKnownContainerState ?? '');
   const restarting = (m: MemberStatus) => m.stateDetail?.lastConfiguredContainer !== undefined;
   return {
@@ -47,15 +48,25 @@ function rollup(members: MemberStatus[]): MemberStateRollup {
     membersRestarting: members.some((m) => (m.state === 'create pending' || m.state === 'creating') && restarting(m)),
     configErrors: members.some((m) => m.state === 'config error'),
     membersNotScheduled: members.some((m) => m.stateDetail?.schedulingErrorMessage !== undefined),
+    membersUpgrading: rolling,
   };
 }
 
-/** Configured: every member settled and every configured member has processed the published generation. Stopped: asked to stop, and no pod is left. */
-function clusterState(previous: ClusterState | undefined, members: MemberStatus[], generation: number, stop?: StopProgress): ClusterState {
+/**
+ * Configured: every member settled, every configured member has processed the published
+ * generation, and none runs an earlier pod template. Stopped: asked to stop, and no pod is left.
+ */
+function clusterState(
+  previous: ClusterState | undefined,
+  members: MemberStatus[],
+  generation: number,
+  rolling: boolean,
+  stop?: StopProgress,
+): ClusterState {
   if (stop) return stop.podsLeft === 0 ? 'stopped' : 'updating';
-  const settled = members.every(
-    (m) => m.state === 'config error' || (m.state === 'configured' && m.stateDetail?.lastSetupGeneration === generation),
-  );
+  const settled =
+    !rolling &&
+    members.every((m) => m.state === 'config error' || (m.state === 'configured' && m.stateDetail?.lastSetupGeneration === generation));
   if (settled) return 'configured';
   return previous === undefined || previous === 'creating' ? 'creating' : 'updating';
 }
@@ -195,9 +206,10 @@ export function clusterStatus(resolved: Valid, plan: Plan, rendered: Rendered): 
     });
   const members = roles.flatMap((r) => r.members);
   const ready = plan.roles.flatMap((r) => r.members).filter((m) => m.observation.ready).length;
-  const memberStateRollup = rollup(members);
+  const rolling = [...rendered.rollout.roles.values()].some((r) => r.outdated.length > 0);
+  const memberStateRollup = rollup(members, rolling);
   const stop = stopProgress(resolved, plan);
-  const state = clusterState(resolved.previous.state, members, publication.generation, stop);
+  const state = clusterState(resolved.previous.state, members, publication.generation, rolling, stop);
   return {
     state,
     memberStateRollup,
@@ -215,11 +227,36 @@ export function clusterStatus(resolved: Valid, plan: Plan, rendered: Rendered): 
       readyCondition(resolved, state, members, ready, memberStateRollup, stop),
       specAppliedCondition(resolved, deferred),
       notifiedCondition(resolved, plan),
+      rolledOutCondition(resolved, plan, rendered.rollout),
       ...appFieldsCondition(resolved),
       retentionCondition(resolved),
       ...rebuiltCondition(resolved, plan.statusNotes),
     ],
   };
+}
+
+/** Whether every member runs its role's current pod template, and if not, what the rollout waits for. */
+function rolledOutCondition(resolved: Resolved, plan: Plan, rollout: Rollout): Condition {
+  const behind = plan.roles.flatMap((role) => {
+    const outdated = rollout.roles.get(role.id)?.outdated.length ?? 0;
+    return outdated > 0
+      ? [`role ${role.id}: ${role.members.length - outdated} of ${role.members.length} members on the current pod template`]
+      : [];
+  });
+  if (behind.length === 0) return condition(resolved, 'RolledOut', true, 'RolledOut', "every member runs its role's current pod template");
+  const { failed, next } = rollout;
+  if (failed) {
+    const detail = failed.status.stateDetail?.configErrorDetail;
+    return condition(
+      resolved,
+      'RolledOut',
+      false,
+      'RolloutPaused',
+      `${behind.join('; ')}; paused: ${failed.status.pod} failed to configure on the current template${detail ? ` (${detail})` : ''}. Fix the app, or point the cluster back at the app it ran to roll back the same way`,
+    );
+  }
+  const waiting = next?.waitingFor ? `${next.pod} is next, once ${next.waitingFor}` : `${next?.pod} is being replaced`;
+  return condition(resolved, 'RolledOut', false, 'RollingOut', `${behind.join('; ')}; one member at a time: ${waiting}`);
 }
 
 /** Present for the sync that set aside or corrected the stored status: what was wrong with it. */

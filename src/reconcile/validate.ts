@@ -208,8 +208,35 @@ const distinctStatefulSets: Rule<ClusterContext> = ({ resolved, spec }) => {
   });
 };
 
+/**
+ * Another app may replace the cluster's only when it is a version of the same one: the members
+ * keep their data and identities, which another distro would not understand. The API server
+ * cannot check this (CEL does not see the app); what the members were configured for is in the
+ * published configmeta.
+ */
+const sameDistro: Rule<ClusterContext> = ({ resolved, app }) => {
+  const running = resolved.published.app;
+  if (!running || running.distroID === app.spec.distroID) return [];
+  return problem(
+    'AppChangeNotAllowed',
+    'spec.app',
+    `KubeDirectorApp "${resolved.appRef.name}" is distroID "${app.spec.distroID}", but the members run "${running.distroID}" (version ${running.version}): only another version of the same distroID can replace it`,
+  );
+};
+
+/** Roles the app's rolloutOrder names must be its own. */
+const rolloutOrderKnown: Rule<ClusterContext> = ({ resolved, app }) => {
+  const unknown = (app.spec.rolloutOrder ?? []).filter((id) => !appRoleOf(app.spec, id));
+  if (unknown.length === 0) return [];
+  return problem(
+    'InvalidApp',
+    'spec.app',
+    `KubeDirectorApp "${resolved.appRef.name}": rolloutOrder names roles it does not have: ${unknown.join(', ')}`,
+  );
+};
+
 /** The rules of the whole cluster, reported after every role's. */
-const CLUSTER_RULES = [requiredRolesPresent, withinMemberLimit, defaultSecretPrefixed, distinctStatefulSets];
+const CLUSTER_RULES = [sameDistro, rolloutOrderKnown, requiredRolesPresent, withinMemberLimit, defaultSecretPrefixed, distinctStatefulSets];
 
 /** Everything wrong with the cluster that the API server could not check on its own. */
 export function validate(resolved: Resolved): Problem[] {

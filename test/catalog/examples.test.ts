@@ -34,10 +34,14 @@ for (const { file, manifest, entry } of examples.filter((e) => e.entry?.package)
     t.match(tar, 'appconfig/startscript', 'the package holds its startscript');
     for (const set of named(children, 'StatefulSet') as any[]) {
       const role = set.metadata.labels['kubedirector.hpe.com/role'] as string;
-      t.equal(configMap.binaryData[`package.${role}.tgz`], packed, `${role}: the cluster's ConfigMap carries the package as packed`);
       const [app, ...others] = set.spec.template.spec.containers;
       const env = Object.fromEntries((app.env as { name: string; value?: string }[]).map((e) => [e.name, e.value]));
       t.equal(env.KD_PACKAGE_URL, `configmap://${carried.metadata.name}/appconfig.tgz`, `${role}: the agent installs it`);
+      t.equal(
+        configMap.binaryData[env.KD_PACKAGE_KEY!],
+        packed,
+        `${role}: the cluster's ConfigMap carries the package as packed, where KD_PACKAGE_KEY says`,
+      );
       t.same(app.lifecycle.postStart.exec.command, ['/bin/sh', AGENT, 'start'], `${role}: the agent starts beside the app`);
       t.ok(
         app.volumeMounts.some((m: { name: string; mountPath: string }) => m.name === CHANNEL_VOLUME && m.mountPath === CHANNEL_MOUNT),

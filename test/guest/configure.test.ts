@@ -1,6 +1,6 @@
 // The guest agent's setup: configmeta assembly, setup packages, startscript --configure.
 import t from 'tap';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Guest, buildPackage, configmetaFor, member, nodeSection, type GuestOptions } from '../support/guest.js';
 
@@ -197,4 +197,40 @@ t.test('systemd: configure waits until systemctl answers running', async (t) => 
     /^kubedirector: configure failed: systemd is not running after 0 s \(systemctl is-system-running: starting\)\n/,
   );
   t.same(stuck.calls(), [], 'configure never started');
+});
+
+t.test('a new container whose template names another package configures again with it; the same package does not', async (t) => {
+  const root = t.testdir();
+  const [v1, v2] = ['package.worker.1111111111111111.tgz', 'package.worker.2222222222222222.tgz'];
+  const url = 'configmap://workers-setup/appconfig.tgz';
+  /** A container of demo-worker-0 whose /etc is persisted: only /opt (the container's filesystem) starts empty. */
+  const container = (key: string) => {
+    rmSync(join(root, 'opt'), { recursive: true, force: true });
+    return new Guest(root, { pod: worker0.pod, role: 'worker', packageUrl: url, env: { KD_PACKAGE_KEY: key } });
+  };
+  const first = container(v1);
+  first.writeSecrets({ controller: {}, worker: {} });
+  first.publish({ generation: 1, members: MEMBERS, carried: { [v1]: buildPackage(root), [v2]: buildPackage(root, 'flat') } });
+  await first.step();
+  t.same(first.calls(), ['1|--configure']);
+  t.equal(first.state('package'), `${url} ${v1}`, 'the package it configured with is recorded');
+
+  const upgraded = container(v2);
+  t.notOk(await upgraded.ready(), 'not ready before its first pass: it was configured with another package');
+  await upgraded.step();
+  t.same(upgraded.calls(), ['1|--configure', '1|--configure'], 'configured again, with the new package');
+  t.ok(existsSync(upgraded.path('/opt/guestconfig/startscript')), 'the new package (flat layout) is installed');
+  t.equal(upgraded.state('package'), `${url} ${v2}`);
+  t.ok(await upgraded.ready());
+  t.match(upgraded.log(), /setup package changed from 'configmap:\/\/workers-setup\/appconfig.tgz package.worker.1111111111111111.tgz' to/);
+
+  const restarted = container(v2);
+  await restarted.step();
+  t.same(restarted.calls(), ['1|--configure', '1|--configure'], 'a restart with the same package installs it without configuring');
+  t.ok(await restarted.ready());
+
+  const rolledBack = container(v1);
+  await rolledBack.step();
+  t.same(rolledBack.calls(), ['1|--configure', '1|--configure', '1|--configure'], 'the old package back: configured again');
+  t.ok(existsSync(rolledBack.path('/opt/guestconfig/app-setup/startscript')));
 });

@@ -166,14 +166,30 @@ t.test('a template change rolls one pod at a time, highest ordinal first, waitin
   t.match(status, { replicas: 3, readyReplicas: 3, updatedReplicas: 3, currentReplicas: 3 });
 });
 
-t.test('a rollout waits while a pod is unhealthy', async (t) => {
+t.test('a rollout waits while a replaced pod is unhealthy, and a reverted template replaces it', async (t) => {
+  let image = 'x:1';
+  const sim = await setup(
+    t,
+    syncing(() => [statefulSet('web', { replicas: 2, storage: '', image })]),
+    { container: (pod) => ({ ready: (pod as Json).spec.containers[0].image === 'x:1' }) },
+  );
+  const images = () => sim.list('pods', NS).map((p) => `${p.metadata.name}=${(p as Json).spec.containers[0].image}`);
+  sim.apply(cluster());
+  await sim.converge();
+  image = 'x:2';
+  for (let i = 0; i < 6; i++) await sim.round();
+  t.same(images(), ['web-0=x:1', 'web-1=x:2'], 'web-1 replaced first; web-0 waits while web-1 is not ready');
+  image = 'x:1';
+  await sim.converge();
+  t.same(images(), ['web-0=x:1', 'web-1=x:1'], 'the unready web-1 is replaced by the reverted template');
+});
+
+t.test('OrderedReady: nothing is replaced while a pod is unhealthy', async (t) => {
   let ready = true;
   const sim = await setup(
     t,
-    syncing(() => [statefulSet('web', { replicas: 2, storage: '', image: ready ? 'x:1' : 'x:2' })]),
-    {
-      container: (pod) => ({ ready: pod.metadata.name !== 'web-0' || ready }),
-    },
+    syncing(() => [statefulSet('web', { replicas: 2, storage: '', image: ready ? 'x:1' : 'x:2', policy: 'OrderedReady' })]),
+    { container: (pod) => ({ ready: pod.metadata.name !== 'web-0' || ready }) },
   );
   sim.apply(cluster());
   await sim.converge();

@@ -176,13 +176,6 @@ export const REFUSALS: RefusalCase[] = [
     /KubeDirectorCluster names are at most 63 characters: they are used as label values/,
   ),
   cluster(
-    'app cannot change',
-    (o) => (o.spec.app = 'other'),
-    /spec.app is immutable/,
-    /spec\.app: Invalid value: "other": spec\.app is immutable/,
-    true,
-  ),
-  cluster(
     'appCatalog cannot change',
     (o) => (o.spec.appCatalog = 'system'),
     /spec.appCatalog is immutable/,

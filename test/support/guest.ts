@@ -48,8 +48,10 @@ export interface Publication {
   injections?: Record<string, Injection[]>;
   /** Replaces the configmeta built from `members`. */
   configmeta?: string;
-  /** Setup packages the ConfigMap carries, by role (package.<role>.tgz). */
+  /** Setup packages the ConfigMap carries, by role (package.<role>.tgz, for members without KD_PACKAGE_KEY). */
   packages?: Record<string, Buffer>;
+  /** Setup packages the ConfigMap carries, by key (KD_PACKAGE_KEY). */
+  carried?: Record<string, Buffer>;
 }
 
 export const DOMAIN = 'demo.ns.svc.cluster.local';
@@ -238,6 +240,7 @@ export class Guest {
       data[`injections.${role}`] = lines(list.map((i) => [i.url, i.destDir, i.mode ?? '', i.owner ?? '', i.group ?? '']));
     }
     for (const [role, bytes] of Object.entries(p.packages ?? {})) data[`package.${role}.tgz`] = bytes;
+    Object.assign(data, p.carried);
     const dir = where === 'volume' ? '/etc/kubedirector' : `${CHANNEL}/config`;
     rmSync(this.path(dir), { recursive: true, force: true });
     for (const [name, content] of Object.entries(data)) this.write(`${dir}/${name}`, content, 0o444);

@@ -4,6 +4,7 @@ import type { HookRequest, ObjectsByType } from '../../src/api/hook.js';
 import type { KubeObject } from '../../src/api/meta.js';
 import { TYPE } from '../../src/reconcile/kinds.js';
 import { LAST_APPLIED } from '../../src/reconcile/observed.js';
+import { TEMPLATE_ANNOTATION } from '../../src/reconcile/render/rollout.js';
 import type { ReconcileOptions } from '../../src/reconcile/resolve.js';
 import { sync } from '../../src/reconcile/sync.js';
 import { clone, readYaml } from './fixtures.js';
@@ -49,12 +50,34 @@ export interface RequestParts {
   finalizing?: boolean;
 }
 
+/** A pod as its StatefulSet controller makes it from the set's template: its annotations and spec. */
+export function madeFrom(pod: KubeObject, statefulSet: KubeObject | undefined): KubeObject {
+  const template = (statefulSet?.spec as { template?: { metadata?: { annotations?: Record<string, string> }; spec?: unknown } } | undefined)
+    ?.template;
+  if (!template) return pod;
+  return {
+    ...pod,
+    metadata: { ...pod.metadata, annotations: { ...template.metadata?.annotations, ...pod.metadata.annotations } },
+    spec: clone(template.spec),
+  };
+}
+
+/** A pod made from the template last applied, unless the test made it from a template of its own. */
+function madeFromCurrentTemplate(pod: KubeObject, children: KubeObject[]): KubeObject {
+  if (pod.metadata.annotations?.[TEMPLATE_ANNOTATION] !== undefined) return pod;
+  const set = children.find((c) => c.kind === 'StatefulSet' && new RegExp(`^${c.metadata.name}-\\d+$`).test(pod.metadata.name));
+  return madeFrom(pod, set);
+}
+
 export function request({ parent, apps = [], config, children = [], pods = [], finalizing = false }: RequestParts): HookRequest {
   return {
     controller: { apiVersion: 'metacontroller.k8s.io/v1alpha1', kind: 'CompositeController', metadata: { name: 'kubedirectorclusters' } },
     parent,
     children: group(children, CHILD_TYPES),
-    related: group([...apps, ...(config ? [config] : []), ...pods], [TYPE.app, TYPE.config, TYPE.pod]),
+    related: group(
+      [...apps, ...(config ? [config] : []), ...pods.map((p) => madeFromCurrentTemplate(p, children))],
+      [TYPE.app, TYPE.config, TYPE.pod],
+    ),
     finalizing,
   };
 }

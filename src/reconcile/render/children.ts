@@ -8,7 +8,8 @@ import { asDesired } from '../observed.js';
 import { isStopped, type Plan, type RolePlan } from '../plan.js';
 import type { Resolved } from '../resolve.js';
 import { headlessService, memberServices } from './services.js';
-import { renderStatefulSet } from './statefulset.js';
+import { renderStatefulSet, rendersTemplate, roleTemplate, type RoleTemplate } from './statefulset.js';
+import { planRollout, type Rollout } from './rollout.js';
 import { memberClaim, planStorage, type RoleStorage } from './storage.js';
 import { publish, type Publication } from './config.js';
 import { channelChildren } from './channel.js';
@@ -21,6 +22,8 @@ export interface Rendered {
   deferred: string[];
   /** Each role's storage, as members actually get it. */
   storage: Map<string, RoleStorage>;
+  /** Members still on an earlier pod template, and which is replaced next. */
+  rollout: Rollout;
 }
 
 export const labelContext = (resolved: Resolved): LabelContext => ({
@@ -71,14 +74,23 @@ export function renderChildren(resolved: Valid, plan: Plan): Rendered {
   const context = labelContext(resolved);
   const deferred: string[] = [];
   const storage = new Map<string, RoleStorage>();
-  const perRole: KubeObject[] = [];
-  for (const role of plan.roles) {
+  const templates = new Map<string, RoleTemplate>();
+  const roles = plan.roles.map((role) => {
     const hasPods = [...resolved.observed.pods.keys()].some((pod) => pod.startsWith(`${role.statefulSet}-`));
     const planned = planStorage(role, resolved.config.defaultStorageClassName, hasPods);
-    const statefulSet = renderStatefulSet(resolved, role, planned, context, plan.clusterService);
-    if (statefulSet) perRole.push(statefulSet);
-    if (planned.deferred) deferred.push(planned.deferred);
     storage.set(role.id, planned);
+    if (planned.deferred) deferred.push(planned.deferred);
+    if (rendersTemplate(role, planned)) templates.set(role.id, roleTemplate(resolved, role, planned, context, plan.clusterService));
+    return { role, planned };
+  });
+  // Every role's template first: which member may be replaced next is decided for the whole cluster.
+  const rollout = planRollout(resolved, plan.roles, new Map([...templates].map(([id, t]) => [id, t.hash])));
+  const perRole: KubeObject[] = [];
+  for (const { role, planned } of roles) {
+    const template = templates.get(role.id);
+    const partition = rollout.roles.get(role.id)?.partition ?? 0;
+    const statefulSet = renderStatefulSet(resolved, role, planned, context, plan.clusterService, template && { template, partition });
+    if (statefulSet) perRole.push(statefulSet);
     perRole.push(...memberServices(resolved, role, context, resolved.serviceType));
     perRole.push(...memberClaims(resolved, role, planned, context));
   }
@@ -100,5 +112,5 @@ export function renderChildren(resolved: Valid, plan: Plan): Rendered {
     if (deleteDeparted && departedMemberClaim(name, plan)) continue;
     children.push(asDesired(pvc));
   }
-  return { children, publication, deferred, storage };
+  return { children, publication, deferred, storage, rollout };
 }

@@ -8,7 +8,7 @@ import { clusterConfigmeta, nodeSection, type ConfigMember } from '../configmeta
 import { CONFIGMETA_LABEL, clusterLabels, mergeMaps, sortKeys, type LabelContext } from '../labels.js';
 import { formatEvents, membershipEvent, reconnectEvent, rolesTaking, type NotificationEvent } from '../notify.js';
 import { isLeaving, type MemberPlan, type Plan } from '../plan.js';
-import { setupPackageOf } from '../app-queries.js';
+import { carriedPackages } from './packages.js';
 import type { RoleStorage } from './storage.js';
 import type { Valid } from '../validate.js';
 
@@ -119,13 +119,7 @@ function configData(resolved: Valid, plan: Plan, storage: Map<string, RoleStorag
       );
     }
   }
-  const binaryData: Record<string, string> = {};
-  for (const role of plan.roles) {
-    const url = role.appRole ? setupPackageOf(app, role.appRole)?.packageURL : undefined;
-    const carried = url ? resolved.carriedPackages.get(url) : undefined;
-    if (carried) binaryData[`package.${role.id}.tgz`] = carried;
-  }
-  return { data, binaryData };
+  return { data, binaryData: carriedPackages(resolved, plan) };
 }
 
 const sameMap = (a: Record<string, string>, b: Record<string, string>) => JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));

@@ -2,7 +2,6 @@
 // (image, resources, ports, env, capabilities, tty/stdin, tmpfs, secrets, projections,
 // /dev/shm, systemd cgroups, persisted dirs on the PVC) and the init container seeding the PVC.
 import type { IContainer, IEnvVar, IPodTemplateSpec, IVolume, IVolumeMount } from 'kubernetes-models/v1';
-import type { KubeDirectorAppSpec } from '../../api/app.js';
 import type { ClusterRole } from '../../api/cluster.js';
 import { mergeMaps, type Labels } from '../labels.js';
 import { appAnnotations } from './annotations.js';
@@ -13,6 +12,7 @@ import { effectiveSecret, imageOf, maxLogSize, persistDirs, setupPackageOf } fro
 import { INIT_MOUNT, seedScript } from './persist.js';
 import { AGENT, CHANNEL_MOUNT, CHANNEL_VOLUME, CONFIG_MOUNT, CONFIG_VOLUME, SECRETS_MOUNT, SECRETS_VOLUME } from '../../guest/index.js';
 import { channelVolumes, sidecarContainer, type ChannelNames } from './channel.js';
+import { carriedPackage } from './packages.js';
 import { appSecurityContext, memoryVolumeSize, seedSecurityContext } from './security.js';
 import { roleEvents } from '../notify.js';
 import type { ActiveRole } from '../plan.js';
@@ -61,12 +61,14 @@ const envVar = (name: string, value: string): IEnvVar => (value ? { name, value 
 const asStored = ({ value, ...rest }: IEnvVar): IEnvVar => (value ? { ...rest, value } : rest);
 
 /** What the guest agent needs to know about its member (see src/guest/PROTOCOL.md). */
-function agentEnvironment(app: KubeDirectorAppSpec, plan: ActiveRole): IEnvVar[] {
+function agentEnvironment(resolved: Valid, plan: ActiveRole): IEnvVar[] {
+  const app = resolved.app.spec;
   const role = plan.appRole;
   return [
     { name: 'KD_POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'KD_ROLE', value: plan.id },
     envVar('KD_PACKAGE_URL', setupPackageOf(app, role)?.packageURL ?? ''),
+    envVar('KD_PACKAGE_KEY', carriedPackage(resolved, plan)?.key ?? ''),
     envVar('KD_EVENTS', roleEvents(app, role).join(' ')),
     { name: 'KD_MAX_LOG', value: String(maxLogSize(app, role)) },
     { name: 'KD_SYSTEMD', value: app.systemdRequired ? '1' : '0' },
@@ -79,8 +81,9 @@ function agentEnvironment(app: KubeDirectorAppSpec, plan: ActiveRole): IEnvVar[]
 
 const agent = (command: string) => ({ exec: { command: ['/bin/sh', AGENT, command] } });
 
-function environment(app: KubeDirectorAppSpec, role: ClusterRole, plan: ActiveRole): IEnvVar[] {
-  const env: IEnvVar[] = [...(role.env ?? []).map(asStored), ...agentEnvironment(app, plan)];
+function environment(resolved: Valid, role: ClusterRole, plan: ActiveRole): IEnvVar[] {
+  const app = resolved.app.spec;
+  const env: IEnvVar[] = [...(role.env ?? []).map(asStored), ...agentEnvironment(resolved, plan)];
   if (setupPackageOf(app, plan.appRole)?.useNewSetupLayout) env.push({ name: 'PYTHONUSERBASE', value: CONFIGCLI_LOCATION });
   // Without this, the NVIDIA runtime exposes every GPU to containers that asked for none.
   const asked = [...Object.entries(role.resources.requests ?? {}), ...Object.entries(role.resources.limits)];
@@ -168,7 +171,7 @@ export function podTemplate(resolved: Valid, plan: ActiveRole, input: PodTemplat
     ...(containerSpec?.command ? { command: containerSpec.command } : {}),
     ...(containerSpec?.args ? { args: containerSpec.args } : {}),
     resources,
-    env: environment(app, role, plan),
+    env: environment(resolved, role, plan),
     ports: plan.ports.map((p) => ({ containerPort: p.port, protocol: 'TCP', ...(isIanaName(p.id) ? { name: p.id } : {}) })),
     volumeMounts: mounts,
     ...(input.claims.blockDevices.length > 0

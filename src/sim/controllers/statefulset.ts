@@ -103,22 +103,29 @@ class SetController {
       });
   }
 
-  /** Replaces the highest outdated pod at or above the partition, once every pod is in place and healthy. */
+  /**
+   * Replaces the highest outdated pod at or above the partition, as the controller's default path
+   * (without MaxUnavailableStatefulSet) does: from the highest ordinal down, an outdated pod is
+   * deleted, and an unhealthy current one stops the walk. With Parallel, pods below need not be
+   * healthy, so a failed pod can be replaced by a reverted template.
+   */
   private rollOne(): void {
     if (this.spec.updateStrategy?.type !== 'RollingUpdate') return;
     const pods = this.pods();
-    const ordinals = [...pods.keys()];
-    const complete = ordinals.length === this.last - this.first + 1 && ordinals.every((o) => o >= this.first && o <= this.last);
-    if (!complete || ![...pods.values()].every(isHealthy)) return;
+    // OrderedReady gets here only when every pod is in place and healthy.
+    if (!this.parallel && ![...pods.values()].every(isHealthy)) return;
     const partition = this.first + (this.spec.updateStrategy.rollingUpdate?.partition ?? 0);
-    const outdated = ordinals
-      .filter((o) => o >= partition && pods.get(o)?.metadata.labels?.[REVISION_LABEL] !== this.updateRevision)
-      .sort((a, b) => b - a);
-    const target = outdated[0] === undefined ? undefined : pods.get(outdated[0]);
-    if (target)
-      this.attempt(`delete pod ${target.metadata.name}`, () => {
-        this.api.delete('Pod', namespaceOf(target), target.metadata.name);
-      });
+    for (let ordinal = this.last; ordinal >= partition; ordinal--) {
+      const pod = pods.get(ordinal);
+      if (!pod) return;
+      if (pod.metadata.labels?.[REVISION_LABEL] !== this.updateRevision && !pod.metadata.deletionTimestamp) {
+        this.attempt(`delete pod ${pod.metadata.name}`, () => {
+          this.api.delete('Pod', namespaceOf(pod), pod.metadata.name);
+        });
+        return;
+      }
+      if (!isHealthy(pod)) return;
+    }
   }
 
   private createPod(ordinal: number): void {
