@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { toolPath, toolsUnavailable } from '../support/k8s-tools.js';
-import { readYaml } from '../support/fixtures.js';
+import { readYaml, repoPath } from '../support/fixtures.js';
 import { cleanCheckout, readmeCommand } from '../support/readme-commands.js';
 import { freshNamespace, prepareCluster, useControlPlane } from './support/cluster.js';
 import { RealWorld } from './support/driver.js';
@@ -95,6 +95,27 @@ if (session) {
         fields.every((field) => field in member),
         `${String(member.pod)}: ${fields.join(', ')}`,
       );
+  });
+
+  t.test('stop and resume, and kubectl wait, as the prose writes them', async (t) => {
+    const readme = readFileSync(repoPath('README.md'), 'utf8');
+    const inline = (pattern: RegExp) => {
+      const found = pattern.exec(readme)?.[1];
+      t.ok(found, `README.md says ${String(pattern)}`);
+      return (found ?? 'false').replace(/\s+/g, ' ');
+    };
+    const stop = inline(/`(kubectl patch kdcluster spark-demo\s+--type merge -p '\{"spec":\{"stopped":true\}\}')`/);
+    t.equal(sh(stop).status, 0, stop);
+    await w.converge();
+    t.match(run(t, 'kubectl get kdcluster '), /\nspark-demo\s+spark\s+stopped\s+6\s+0\s+Stopped\s/, 'STATE stopped');
+    const resume = stop.replace('"stopped":true', '"stopped":false');
+    t.equal(sh(resume).status, 0, resume);
+    await w.converge();
+    const wait = inline(/`(kubectl wait --for=condition=Ready kdcluster\/spark-demo)`/);
+    const waited = sh(wait);
+    t.equal(waited.status, 0, `${wait}: ${waited.stderr}`);
+    t.match(waited.stdout, 'kubedirectorcluster.kubedirector.hpe.com/spark-demo condition met');
+    t.same(w.errors, []);
   });
 
   t.test('render, piped to kubectl, and from standard input', async (t) => {
