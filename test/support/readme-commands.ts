@@ -1,5 +1,5 @@
 // The README's shell commands as a reader copies them, and a clean checkout to run them in.
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -53,7 +53,8 @@ export function cleanCheckout(): { dir: string; cleanup: () => void } {
   const listed = spawnSync('git', ['ls-files', '-z'], { cwd: repo, encoding: 'utf8' });
   if (listed.status !== 0) throw new Error(`git ls-files: ${listed.stderr}`);
   const dir = mkdtempSync(join(tmpdir(), 'kd-readme-'));
-  for (const file of listed.stdout.split('\0').filter(Boolean)) {
+  // A tracked file deleted in the working tree is not part of what is being tested.
+  for (const file of listed.stdout.split('\0').filter((f) => f && existsSync(join(repo, f)))) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     cpSync(join(repo, file), join(dir, file), { verbatimSymlinks: true });
   }
