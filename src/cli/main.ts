@@ -48,14 +48,22 @@ examples: ${Object.keys(EXAMPLES).join(', ')} (default: all)`,
 /** A command line that does not say what to do. */
 class UsageError extends Error {}
 
-const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+// Every command takes these, as kubectl and helm do.
+const COMMON_OPTIONS = { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' } } as const;
 
 function parse<O extends ParseArgsConfig['options']>(args: string[], options: O, allowPositionals = false) {
   try {
-    return parseArgs({ args, options: { ...HELP_OPTION, ...options }, allowPositionals, strict: true });
+    return parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+/** Answers --version, then --help (with the command's usage); true when one was asked. */
+function answeredCommonOption(values: { help?: boolean; version?: boolean }, help: string): boolean {
+  if (values.version) console.log(version());
+  else if (values.help) console.log(help);
+  return values.version === true || values.help === true;
 }
 
 function version(): string {
@@ -81,13 +89,14 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'help':
+      if (args.includes('--version') || args.includes('-V')) {
+        console.log(version());
+        return;
+      }
       console.log(args[0] !== undefined && Object.hasOwn(HELP, args[0]) ? HELP[args[0] as keyof typeof HELP] : HELP.main);
       return;
     case 'serve': {
-      if (parse(args, {}).values.help) {
-        console.log(HELP.serve);
-        return;
-      }
+      if (answeredCommonOption(parse(args, {}).values, HELP.serve)) return;
       await import('../server/main.js');
       return;
     }
@@ -98,10 +107,7 @@ async function main(argv: string[]): Promise<void> {
         uid: { type: 'string' },
         'system-namespace': { type: 'string', default: SYSTEM_NAMESPACE },
       });
-      if (values.help) {
-        console.log(HELP.render);
-        return;
-      }
+      if (answeredCommonOption(values, HELP.render)) return;
       if (!values.filename?.length) throw new UsageError('render needs -f FILE (the cluster, its app, optionally kd-global-config)');
       const [{ readInputs }, { render }] = await Promise.all([import('./inputs.js'), import('./render.js')]);
       const documents = readInputs(values.filename);
@@ -112,10 +118,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'demo': {
       const { values, positionals } = parse(args, {}, true);
-      if (values.help) {
-        console.log(HELP.demo);
-        return;
-      }
+      if (answeredCommonOption(values, HELP.demo)) return;
       const unknown = positionals.find((name) => !(name in EXAMPLES));
       if (unknown) throw new UsageError(`no example "${unknown}"; there are ${Object.keys(EXAMPLES).join(', ')}`);
       const { demo } = await import('./demo.js');

@@ -43,11 +43,16 @@ t.test('every command has --help and -h: usage on stdout, exit 0, nothing else d
   t.match(renderHelp, `--system-namespace NS  where kd-global-config and the system catalog live (default: ${DEFAULTS.systemNamespace})`);
 });
 
-t.test('--version prints the version of package.json', async (t) => {
+t.test('--version prints the version of package.json, alone or after any command', async (t) => {
   const { version } = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string };
-  for (const flag of ['--version', '-V']) {
-    const result = cli([flag]);
-    t.equal(result.status, 0);
-    t.equal(result.stdout, `${version}\n`);
+  for (const command of [[], ['help'], ['serve'], ['render'], ['render', '-f', 'clusters/spark.yaml'], ['demo'], ['demo', 'spark']]) {
+    for (const flag of ['--version', '-V']) {
+      const args = [...command, flag];
+      // serve would run until killed and demo would print its steps: only the version may come out.
+      const result = cli(args, undefined, 20_000);
+      t.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
+      t.equal(result.stdout, `${version}\n`, args.join(' '));
+      t.equal(result.stderr, '', args.join(' '));
+    }
   }
 });
