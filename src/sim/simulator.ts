@@ -66,7 +66,7 @@ export class Simulator {
     this.config = readController(options.controller);
     this.secondsPerRound = options.secondsPerRound ?? 5;
     this.api = new ApiServer(this.clock, (obj, old) => this.admit(obj, old));
-    for (const storageClass of options.storageClasses ?? [STANDARD_STORAGE_CLASS]) this.api.create(storageClass as StoredObject);
+    for (const storageClass of options.storageClasses ?? [STANDARD_STORAGE_CLASS]) this.api.create(storageClass);
     const behaviour = options.container;
     const store = memoryStore(this.api);
     this.kubelet = new Kubelet(
