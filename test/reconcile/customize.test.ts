@@ -33,7 +33,7 @@ t.test('related objects: the app where the catalog says, kd-global-config, the m
 
 t.test('every StorageClass is related, even for a spec that does not read: whether a PVC may grow depends on its class', async (t) => {
   const rule = { apiVersion: 'storage.k8s.io/v1', resource: 'storageclasses', labelSelector: {} };
-  for (const spec of [cluster.spec, { app: 'spark', roles: 'not a list', connections: 7 }]) {
+  for (const spec of [cluster.spec, { ...(cluster.spec as object), connections: { clusters: 5 } }]) {
     const { relatedResources } = customize(stored({ ...cluster, spec }), OPTIONS);
     const rules = relatedResources.filter((r) => r.resource === 'storageclasses');
     // Cluster-scoped: no namespace; an empty selector is Metacontroller's "select all" (names would need the classes' names).
