@@ -50,6 +50,9 @@ function rules(parent: KubeObject, options: ReconcileOptions, withConnections: b
     namespace,
     labelSelector: { matchLabels: { [LABEL.cluster]: parent.metadata.name, [LABEL.controllerUid]: parent.metadata.uid ?? '' } },
   });
+  // Every StorageClass (cluster-scoped, few): a member PVC grows only if its class allows it, and
+  // the class is the one admission wrote into the observed claim, which customize cannot see.
+  rules.push({ apiVersion: 'storage.k8s.io/v1', resource: 'storageclasses', labelSelector: {} });
   if (!withConnections) return rules;
   const connections = spec.connections ?? {};
   const named = (apiVersion: string, resource: string, names: string[] | undefined) => {

@@ -12,6 +12,7 @@ export const TYPE = {
   role: 'Role.rbac.authorization.k8s.io/v1',
   roleBinding: 'RoleBinding.rbac.authorization.k8s.io/v1',
   lease: 'Lease.coordination.k8s.io/v1',
+  storageClass: 'StorageClass.storage.k8s.io/v1',
   app: `KubeDirectorApp.${API_VERSION}`,
   cluster: `KubeDirectorCluster.${API_VERSION}`,
   config: `KubeDirectorConfig.${API_VERSION}`,

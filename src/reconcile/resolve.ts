@@ -87,6 +87,8 @@ export interface Resolved {
   /** Each spec role's secret keys, decrypted once. */
   secretKeys: Map<string, DecryptedKeys>;
   memberImage: string;
+  /** The cluster's StorageClasses by name, as far as the request carries them (cluster-scoped: keyed by name). */
+  storageClasses: Map<string, KubeObject>;
 }
 
 const DEFAULT_DOMAIN_BASE = '.svc.cluster.local';
@@ -181,6 +183,7 @@ export function resolve(request: HookRequest, options: ReconcileOptions): Resolv
     carriedPackages: carriedPackages(request, app),
     secretKeys: new Map((spec?.roles ?? []).map((role) => [role.id, decryptRoleKeys(role, config.masterEncryptionKey)])),
     memberImage: options.memberImage ?? DEFAULT_MEMBER_IMAGE,
+    storageClasses: new Map(Object.values(request.related[TYPE.storageClass] ?? {}).map((c) => [c.metadata.name, c])),
   };
 }
 

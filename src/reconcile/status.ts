@@ -13,7 +13,8 @@ import type { Plan } from './plan.js';
 import type { Rollout } from './render/rollout.js';
 import type { Rendered } from './render/children.js';
 import { CONFIGMAP_LIMIT } from './render/config.js';
-import { NO_STORAGE } from './render/storage.js';
+import { NO_STORAGE, type RoleStorage } from './render/storage.js';
+import { claimResize, type ClaimResize, type ResizeState } from './render/expansion.js';
 import { eventFqdns, eventId, type NotificationEvent } from './notify.js';
 import { SKIP_LEAVE_ANNOTATION, isStopped, type MemberPlan } from './plan.js';
 import type { MemberStateDetail } from '../api/cluster.js';
@@ -228,6 +229,7 @@ export function clusterStatus(resolved: Valid, plan: Plan, rendered: Rendered): 
       specAppliedCondition(resolved, deferred),
       notifiedCondition(resolved, plan),
       rolledOutCondition(resolved, plan, rendered.rollout),
+      volumesCondition(resolved, plan, storage),
       ...appFieldsCondition(resolved),
       retentionCondition(resolved),
       ...rebuiltCondition(resolved, plan.statusNotes),
@@ -257,6 +259,59 @@ function rolledOutCondition(resolved: Resolved, plan: Plan, rollout: Rollout): C
   }
   const waiting = next?.waitingFor ? `${next.pod} is next, once ${next.waitingFor}` : `${next?.pod} is being replaced`;
   return condition(resolved, 'RolledOut', false, 'RollingOut', `${behind.join('; ')}; one member at a time: ${waiting}`);
+}
+
+/** Claims named in full in a VolumesExpanded message; the rest are counted. */
+const SHOWN_CLAIMS = 5;
+
+const describeResize = (r: ClaimResize) =>
+  `${r.pvc} (capacity ${r.capacity} of ${r.wanted}${r.requested !== undefined && r.requested !== r.wanted ? `, requested ${r.requested}` : ''}${r.details.length > 0 ? `; ${r.details.join('; ')}` : ''})`;
+
+function listResizes(resizes: ClaimResize[]): string {
+  const shown = resizes.slice(0, SHOWN_CLAIMS).map(describeResize);
+  const more = resizes.length - shown.length;
+  return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
+const RESIZE_REASONS: [ResizeState, string, string][] = [
+  ['failed', 'ExpansionFailed', 'resizing failed for'],
+  ['unsupported', 'ExpansionNotSupported', 'cannot grow, kept at their size:'],
+  ['expanding', 'Expanding', 'growing:'],
+];
+
+/**
+ * Whether every member PVC has the capacity its role asks for, read from the observed claims:
+ * a failed resize first, then a claim whose class cannot grow, then resizes under way.
+ */
+function volumesCondition(resolved: Resolved, plan: Plan, storage: Map<string, RoleStorage>): Condition {
+  const resizes = plan.roles.flatMap((role) => {
+    const { templates, sizes } = storage.get(role.id) ?? NO_STORAGE;
+    return role.members.flatMap((member) =>
+      templates.flatMap((template) => {
+        const pvc = resolved.observed.pvcs.get(claimName(template.name, member.status.pod));
+        const resize = pvc && claimResize(pvc, sizes.get(template.name) ?? template.size, resolved.storageClasses);
+        return resize ? [resize] : [];
+      }),
+    );
+  });
+  for (const [state, reason, what] of RESIZE_REASONS) {
+    const found = resizes.filter((r) => r.state === state);
+    if (found.length === 0) continue;
+    const hint =
+      state === 'expanding' && found.some((r) => r.details.some((d) => d.startsWith('FileSystemResizePending')))
+        ? '; FileSystemResizePending: the file system grows when a pod mounts the volume, which on some drivers means restarting the member'
+        : state === 'unsupported'
+          ? '; set allowVolumeExpansion: true on the StorageClass, and the claims grow on the next sync'
+          : '';
+    return condition(resolved, 'VolumesExpanded', false, reason, `${what} ${listResizes(found)}${hint}`);
+  }
+  return condition(
+    resolved,
+    'VolumesExpanded',
+    true,
+    'CapacityMet',
+    `every member PVC has the capacity its role asks for (${resizes.length} bound)`,
+  );
 }
 
 /** Present for the sync that set aside or corrected the stored status: what was wrong with it. */

@@ -4,14 +4,14 @@
 import type { Clock } from './clock.js';
 import { applyDefaults } from './defaults.js';
 import { clone, deepEqual, diffPaths, isObject } from './json.js';
-import { KINDS, SYSTEM_METADATA, type KindInfo } from './kinds.js';
+import { KINDS, SYSTEM_METADATA, clusterScoped, type KindInfo } from './kinds.js';
 import { asPod, namespaceOf, type KubeObject } from './objects.js';
 import { ServiceAllocator } from './services.js';
-import { objectErrors, updateErrors } from './validation.js';
+import { claimResizeRefusal, objectErrors, updateErrors } from './validation.js';
 
 export class ApiError extends Error {
   constructor(
-    readonly reason: 'NotFound' | 'AlreadyExists' | 'Invalid',
+    readonly reason: 'NotFound' | 'AlreadyExists' | 'Invalid' | 'Forbidden',
     message: string,
   ) {
     super(message);
@@ -21,7 +21,8 @@ export class ApiError extends Error {
 /** An admission check: the reasons to refuse obj (old is the stored object on updates). */
 export type Admission = (obj: KubeObject, old: KubeObject | undefined) => string[];
 
-const keyOf = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
+/** Cluster-scoped objects are keyed by name alone, whatever namespace a client names. */
+const keyOf = (kind: string, namespace: string, name: string) => `${kind}/${clusterScoped(kind) ? '' : namespace}/${name}`;
 const keyOfObject = (obj: KubeObject) => keyOf(obj.kind, namespaceOf(obj), obj.metadata.name);
 
 export class ApiServer {
@@ -63,7 +64,8 @@ export class ApiServer {
   create(input: KubeObject): KubeObject {
     const info = kindInfo(input);
     const obj = clone(input);
-    const namespace = (obj.metadata.namespace ??= 'default');
+    if (!info.namespaced) delete obj.metadata.namespace;
+    const namespace = info.namespaced ? (obj.metadata.namespace ??= 'default') : '';
     const key = keyOf(obj.kind, namespace, obj.metadata.name);
     if (this.objects.has(key)) throw new ApiError('AlreadyExists', `${qualifiedKind(info)} "${obj.metadata.name}" already exists`);
     for (const field of SYSTEM_METADATA) delete obj.metadata[field];
@@ -84,7 +86,8 @@ export class ApiServer {
     const info = kindInfo(input);
     const old = this.stored(input);
     const obj = clone(input);
-    obj.metadata.namespace = old.metadata.namespace;
+    if (old.metadata.namespace === undefined) delete obj.metadata.namespace;
+    else obj.metadata.namespace = old.metadata.namespace;
     for (const field of SYSTEM_METADATA) {
       if (field in old.metadata) obj.metadata[field] = old.metadata[field];
       else delete obj.metadata[field];
@@ -92,6 +95,7 @@ export class ApiServer {
     if (info.statusSubresource) restore(obj, old, 'status');
     applyDefaults(obj, old, this.allocator);
     this.validate(info, obj, old);
+    this.admitResize(obj, old);
     return this.store(info, obj, old);
   }
 
@@ -140,6 +144,13 @@ export class ApiServer {
   private validate(info: KindInfo, obj: KubeObject, old: KubeObject | undefined): void {
     const errors = [...objectErrors(obj), ...(old ? updateErrors(old, obj) : []), ...this.admission(obj, old)];
     if (errors.length) throw new ApiError('Invalid', `${qualifiedKind(info)} "${obj.metadata.name}" is invalid: ${errors.join(', ')}`);
+  }
+
+  /** The PersistentVolumeClaimResize admission plugin: a claim grows only if its StorageClass allows expansion. */
+  private admitResize(obj: KubeObject, old: KubeObject): void {
+    if (obj.kind !== 'PersistentVolumeClaim') return;
+    const refusal = claimResizeRefusal(old, obj, (name) => this.get('StorageClass', '', name));
+    if (refusal) throw new ApiError('Forbidden', `persistentvolumeclaims "${obj.metadata.name}" is forbidden: ${refusal}`);
   }
 
   private store(info: KindInfo, obj: KubeObject, old: KubeObject): KubeObject {

@@ -7,6 +7,17 @@ import { defaultService, type ServiceAllocator } from './services.js';
 export const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
 const DEFAULT_STORAGE_CLASS = 'standard';
 
+/** The StorageClass a fresh simulated cluster has: the default one, named as kind's, able to expand. */
+export const STANDARD_STORAGE_CLASS: KubeObject = {
+  apiVersion: 'storage.k8s.io/v1',
+  kind: 'StorageClass',
+  metadata: { name: DEFAULT_STORAGE_CLASS, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+  provisioner: 'rancher.io/local-path',
+  allowVolumeExpansion: true,
+  reclaimPolicy: 'Delete',
+  volumeBindingMode: 'Immediate',
+};
+
 // Defaulting runs before validation, on objects as clients sent them: the nested fields are
 // read as free-form JSON, and a field that holds something unexpected is left for validation.
 

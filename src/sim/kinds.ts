@@ -26,6 +26,8 @@ export interface KindInfo {
   generation: boolean;
   /** A custom resource (served from a CRD) rather than a built-in type. */
   custom: boolean;
+  /** Whether objects live in a namespace (false: cluster-scoped, keyed by name alone). */
+  namespaced: boolean;
 }
 
 const builtin = (kind: string, apiVersion: string, plural: string, shortNames: string[], generation = false): KindInfo => ({
@@ -37,6 +39,7 @@ const builtin = (kind: string, apiVersion: string, plural: string, shortNames: s
   statusSubresource: true,
   generation,
   custom: false,
+  namespaced: true,
 });
 
 export const KINDS: KindInfo[] = [
@@ -50,6 +53,7 @@ export const KINDS: KindInfo[] = [
   { ...builtin('Role', 'rbac.authorization.k8s.io/v1', 'roles', []), statusSubresource: false },
   { ...builtin('RoleBinding', 'rbac.authorization.k8s.io/v1', 'rolebindings', []), statusSubresource: false },
   { ...builtin('Lease', 'coordination.k8s.io/v1', 'leases', []), statusSubresource: false },
+  { ...builtin('StorageClass', 'storage.k8s.io/v1', 'storageclasses', ['sc']), statusSubresource: false, namespaced: false },
   ...Definitions.map((d) => ({
     kind: d.kind,
     apiVersion: 'kubedirector.hpe.com/v1beta1',
@@ -59,8 +63,12 @@ export const KINDS: KindInfo[] = [
     statusSubresource: d.status !== undefined,
     generation: true,
     custom: true,
+    namespaced: true,
   })),
 ];
+
+/** Whether objects of kind have no namespace (StorageClass). */
+export const clusterScoped = (kind: string): boolean => KINDS.some((k) => k.kind === kind && !k.namespaced);
 
 /** The type of a kind name as kubectl accepts it: Kind, plural, singular or short name, any case. */
 export function resolveKind(name: string): KindInfo {

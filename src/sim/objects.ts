@@ -142,6 +142,9 @@ export interface ClaimStatus {
   phase?: string;
   accessModes?: string[];
   capacity?: { storage?: string; [resource: string]: unknown };
+  conditions?: { type: string; status: string; lastTransitionTime?: string; [field: string]: unknown }[];
+  allocatedResources?: { storage?: string; [resource: string]: unknown };
+  allocatedResourceStatuses?: Record<string, string>;
   [field: string]: unknown;
 }
 

@@ -8,6 +8,7 @@ import { Kubelet, type ContainerOutcome } from './controllers/kubelet.js';
 import { stepLoadBalancers } from './controllers/load-balancers.js';
 import { stepStatefulSets } from './controllers/statefulset.js';
 import { stepVolumes } from './controllers/volumes.js';
+import { STANDARD_STORAGE_CLASS } from './defaults.js';
 import { canonicalJson, clone } from './json.js';
 import { KINDS, resolveKind } from './kinds.js';
 import { threeWayMerge } from './merge.js';
@@ -35,6 +36,8 @@ export interface SimulatorOptions {
   container?: (pod: KubeObject, sim: Simulator) => ContainerOutcome | Promise<ContainerOutcome>;
   /** Simulated seconds per round (default 5): what AGE columns and timestamps advance by. */
   secondsPerRound?: number;
+  /** The cluster's StorageClasses (default: `standard`, the default class, which allows volume expansion). */
+  storageClasses?: KubeObject[];
 }
 
 export interface RoundResult {
@@ -63,6 +66,7 @@ export class Simulator {
     this.config = readController(options.controller);
     this.secondsPerRound = options.secondsPerRound ?? 5;
     this.api = new ApiServer(this.clock, (obj, old) => this.admit(obj, old));
+    for (const storageClass of options.storageClasses ?? [STANDARD_STORAGE_CLASS]) this.api.create(storageClass);
     const behaviour = options.container;
     const store = memoryStore(this.api);
     this.kubelet = new Kubelet(

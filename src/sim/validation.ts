@@ -135,3 +135,26 @@ function claimUpdateErrors(old: PersistentVolumeClaim, obj: PersistentVolumeClai
 function without(obj: JsonObject, keys: string[]): JsonObject {
   return Object.fromEntries(Object.entries(obj).filter(([key]) => !keys.includes(key)));
 }
+
+const BETA_CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storage-class';
+const claimClass = (claim: KubeObject) => claim.metadata.annotations?.[BETA_CLASS_ANNOTATION] ?? asClaim(claim).spec.storageClassName ?? '';
+
+/**
+ * Why the PersistentVolumeClaimResize admission plugin refuses an update of old to obj, if it
+ * does: a bigger request needs a bound claim whose StorageClass (the same before and after)
+ * exists and sets allowVolumeExpansion: true.
+ */
+export function claimResizeRefusal(
+  old: KubeObject,
+  obj: KubeObject,
+  storageClass: (name: string) => KubeObject | undefined,
+): string | undefined {
+  const size = (claim: KubeObject) => asClaim(claim).spec.resources?.requests?.storage;
+  if (compareQuantity(size(obj), size(old)) !== 1) return undefined;
+  if (asClaim(old).status?.phase !== 'Bound') return 'Only bound persistent volume claims can be expanded';
+  const name = claimClass(obj);
+  const allowed = name !== '' && name === claimClass(old) && storageClass(name)?.allowVolumeExpansion === true;
+  return allowed
+    ? undefined
+    : 'only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize';
+}

@@ -71,11 +71,11 @@ t.test('the emergency answer keeps the previous status and replaces only Ready',
   t.same(Object.keys(garbage.status).sort(), ['conditions', 'observedGeneration'], 'a status that is not an object is not kept');
 });
 
-t.test('customize still names the app, the global config and the pods when connections are malformed', async (t) => {
+t.test('customize still names the app, the global config, the pods and the StorageClasses when connections are malformed', async (t) => {
   const parent = stored({ ...manifest, spec: { ...(manifest.spec as object), connections: { clusters: 5 } } });
   const rules = customize(parent, OPTIONS).relatedResources;
   t.same(
     rules.map((r) => r.resource),
-    ['kubedirectorapps', 'configmaps', 'kubedirectorapps', 'configmaps', 'kubedirectorconfigs', 'pods'],
+    ['kubedirectorapps', 'configmaps', 'kubedirectorapps', 'configmaps', 'kubedirectorconfigs', 'pods', 'storageclasses'],
   );
 });

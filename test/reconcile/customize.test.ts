@@ -27,7 +27,18 @@ t.test('related objects: the app where the catalog says, kd-global-config, the m
         matchLabels: { 'kubedirector.hpe.com/kdcluster': 'spark-demo', 'controller-uid': '0f6c5a9e-1111-4000-8000-0000000000aa' },
       },
     },
+    { apiVersion: 'storage.k8s.io/v1', resource: 'storageclasses', labelSelector: {} },
   ]);
+});
+
+t.test('every StorageClass is related, even for a spec that does not read: whether a PVC may grow depends on its class', async (t) => {
+  const rule = { apiVersion: 'storage.k8s.io/v1', resource: 'storageclasses', labelSelector: {} };
+  for (const spec of [cluster.spec, { ...(cluster.spec as object), connections: { clusters: 5 } }]) {
+    const { relatedResources } = customize(stored({ ...cluster, spec }), OPTIONS);
+    const rules = relatedResources.filter((r) => r.resource === 'storageclasses');
+    // Cluster-scoped: no namespace; an empty selector is Metacontroller's "select all" (names would need the classes' names).
+    t.same(rules, [rule], 'one rule selecting every class, with no namespace');
+  }
 });
 
 t.test('an explicit catalog is the only place looked at, and connections are named', async (t) => {

@@ -266,7 +266,19 @@ t.test('the API server refuses forbidden updates; the other children still go ah
   t.equal((sim.get('pvc', NS, 'data') as Json).spec.resources.requests.storage, '5Gi', 'a bound claim may grow');
   t.equal((sim.get('pvc', NS, 'data') as Json).status.capacity.storage, '2Gi');
   await sim.round();
-  t.equal((sim.get('pvc', NS, 'data') as Json).status.capacity.storage, '5Gi', 'capacity follows the next round');
+  t.match(
+    (sim.get('pvc', NS, 'data') as Json).status,
+    {
+      capacity: { storage: '2Gi' },
+      conditions: [{ type: 'Resizing', status: 'True' }],
+      allocatedResourceStatuses: { storage: 'ControllerResizeInProgress' },
+    },
+    'the next round, the claim is resizing',
+  );
+  await sim.round();
+  const grown = (sim.get('pvc', NS, 'data') as Json).status;
+  t.equal(grown.capacity.storage, '5Gi', 'the round after, capacity has caught up');
+  t.notOk(grown.conditions ?? grown.allocatedResourceStatuses, 'and the resize marks are gone');
 });
 
 t.test('validateChild refusals are recorded and the object is not written; defaulted objects pass it', async (t) => {
@@ -329,3 +341,28 @@ function stripServerFields(obj: Json): Json {
   const { status: _s, ...rest } = obj;
   return { ...rest, metadata };
 }
+
+t.test("a claim grows only if its StorageClass allows expansion, as the API server's resize admission says", async (t) => {
+  const fixed = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'standard' }, provisioner: 'x' };
+  let size = '1Gi';
+  const sim = await setup(
+    t,
+    syncing(() => [claim('data', size)]),
+    { storageClasses: [fixed] },
+  );
+  sim.apply(cluster());
+  await sim.converge();
+  t.equal((sim.get('pvc', NS, 'data') as Json).status.phase, 'Bound');
+  size = '5Gi';
+  const result = await sim.round();
+  t.match(result.errors, [
+    /PersistentVolumeClaim.*persistentvolumeclaims "data" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize/,
+  ]);
+  t.equal((sim.get('pvc', NS, 'data') as Json).spec.resources.requests.storage, '1Gi', 'the claim is unchanged');
+
+  sim.apply({ ...fixed, allowVolumeExpansion: true });
+  t.equal((sim.get('sc', '', 'standard') as Json).allowVolumeExpansion, true, 'a StorageClass is cluster-scoped: no namespace');
+  t.notOk(sim.get('sc', '', 'standard')?.metadata.namespace);
+  await sim.converge();
+  t.equal((sim.get('pvc', NS, 'data') as Json).status.capacity.storage, '5Gi', 'once the class allows it, the claim grows');
+});

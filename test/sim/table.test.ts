@@ -79,7 +79,7 @@ t.test('tables print what kubectl get would', async (t) => {
     sim.table('persistentvolumeclaims', NS).split('\n').slice(0, 2).join('\n'),
     [
       'NAME      STATUS   VOLUME                                     CAPACITY   ACCESS MODES   STORAGECLASS   AGE',
-      'late      Bound    pvc-00000000-0000-4000-8000-000000000003   1Gi        RWO            standard       35s',
+      'late      Bound    pvc-00000000-0000-4000-8000-000000000004   1Gi        RWO            standard       35s',
     ].join('\n'),
   );
   t.equal(sim.table('StatefulSet', NS), ['NAME   READY   AGE', 'web    1/3     35s'].join('\n'));

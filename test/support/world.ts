@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { KubeObject } from '../../src/api/meta.js';
 import { buildServer } from '../../src/server/app.js';
-import { Simulator, agentModel, type ContainerOutcome } from '../../src/sim/index.js';
+import { Simulator, agentModel, type ContainerOutcome, type SimulatorOptions } from '../../src/sim/index.js';
 import { admit, committedCrd } from './apiserver.js';
 import { readYaml } from './fixtures.js';
 import { kubernetesErrors } from './kube-validate.js';
@@ -22,7 +22,7 @@ export interface World {
 
 export async function world(
   container: (pod: KubeObject, sim: Simulator) => ContainerOutcome | Promise<ContainerOutcome> = agentModel(),
-  options: { secondsPerRound?: number } = {},
+  options: Pick<SimulatorOptions, 'secondsPerRound' | 'storageClasses'> = {},
 ): Promise<World> {
   const server = buildServer({ logLevel: 'silent', systemNamespace: 'kubedirector' });
   const address = await server.listen({ host: '127.0.0.1', port: 0 });

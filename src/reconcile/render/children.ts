@@ -56,6 +56,7 @@ function memberClaims(resolved: Resolved, role: RolePlan, storage: RoleStorage, 
           labels,
           ownerReference: controllerRef(resolved),
           observed: resolved.observed.pvcs.get(claimName(template.name, member.status.pod)),
+          storageClasses: resolved.storageClasses,
         }) as KubeObject,
     ),
   );

@@ -8,6 +8,7 @@ import { compareQuantities, quantityString } from '../quantity.js';
 import type { Labels } from '../labels.js';
 import type { RolePlan } from '../plan.js';
 import type { ClaimNames } from './pod.js';
+import { mayGrow } from './expansion.js';
 
 /** Upstream's size of a block device when the role gives none. */
 const DEFAULT_BLOCK_SIZE = '1Gi';
@@ -97,7 +98,9 @@ const requestedSize = (pvc: KubeObject | undefined) =>
 
 /**
  * A member's PVC for one template. Its size is what the spec asks for when that is larger
- * than what exists (an expansion); a PVC never shrinks.
+ * than what exists (an expansion); a PVC never shrinks, and does not grow when the API server
+ * would refuse it (the claim is not bound yet, or its StorageClass cannot expand): Metacontroller
+ * would retry that write forever.
  */
 export function memberClaim(input: {
   template: ClaimTemplate;
@@ -107,9 +110,12 @@ export function memberClaim(input: {
   labels: Labels;
   ownerReference: OwnerReference;
   observed?: KubeObject;
+  storageClasses: Map<string, KubeObject>;
 }): IPersistentVolumeClaim {
   const current = requestedSize(input.observed);
-  const size = current !== undefined && compareQuantities(current, input.wantedSize) === 1 ? current : input.wantedSize;
+  const refused = input.observed !== undefined && !mayGrow(input.observed, input.storageClasses);
+  const keep = current !== undefined && (refused || compareQuantities(current, input.wantedSize) === 1);
+  const size = keep ? current : input.wantedSize;
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',

@@ -1,5 +1,5 @@
-// The PersistentVolume controller (bind a claim the round after it appears, grow capacity to a
-// larger request) and the pvc-protection controller (a claim being deleted goes only once no
+// The PersistentVolume controller (bind a claim the round after it appears), the resizer (a larger
+// request shows as Resizing for a round, then the capacity catches up) and the pvc-protection controller (a claim being deleted goes only once no
 // pod mounts it).
 import type { ApiServer } from '../apiserver.js';
 import type { Clock } from '../clock.js';
@@ -15,7 +15,7 @@ export function stepVolumes(api: ApiServer, clock: Clock, report: (message: stri
     try {
       if (claim.metadata.deletionTimestamp) releaseUnused(api, claim, pods);
       else if (claim.status?.phase !== 'Bound') bindIfOld(api, clock, claim);
-      else expand(api, claim);
+      else expand(api, clock, claim);
     } catch (error) {
       report(`${where}: ${(error as Error).message}`);
     }
@@ -49,9 +49,41 @@ function bindIfOld(api: ApiServer, clock: Clock, claim: PersistentVolumeClaim): 
   });
 }
 
-function expand(api: ApiServer, claim: PersistentVolumeClaim): void {
+/**
+ * A request above the capacity starts a resize, as the external resizer does: the claim says
+ * Resizing (allocatedResourceStatuses ControllerResizeInProgress) for a round, then its capacity
+ * is the request and the resize marks go.
+ */
+function expand(api: ApiServer, clock: Clock, claim: PersistentVolumeClaim): void {
   const requested = claim.spec.resources?.requests?.storage;
   const capacity = claim.status?.capacity?.storage;
   if (requested === undefined || (capacity !== undefined && compareQuantity(requested, capacity) !== 1)) return;
-  api.updateStatus({ ...claim, status: { ...claim.status, capacity: { ...claim.status?.capacity, storage: requested } } });
+  const { conditions = [], allocatedResourceStatuses = {}, ...status } = claim.status ?? {};
+  const others = conditions.filter((c) => c.type !== RESIZING);
+  if (!conditions.some((c) => c.type === RESIZING)) {
+    const resizing = { type: RESIZING, status: 'True', lastTransitionTime: clock.timestamp() };
+    api.updateStatus({
+      ...claim,
+      status: {
+        ...status,
+        conditions: [...others, resizing],
+        allocatedResources: { ...status.allocatedResources, storage: requested },
+        allocatedResourceStatuses: { ...allocatedResourceStatuses, storage: IN_PROGRESS },
+      },
+    });
+    return;
+  }
+  const { storage: _done, ...otherStatuses } = allocatedResourceStatuses;
+  api.updateStatus({
+    ...claim,
+    status: {
+      ...status,
+      capacity: { ...status.capacity, storage: requested },
+      ...(others.length > 0 ? { conditions: others } : {}),
+      ...(Object.keys(otherStatuses).length > 0 ? { allocatedResourceStatuses: otherStatuses } : {}),
+    },
+  });
 }
+
+const RESIZING = 'Resizing';
+const IN_PROGRESS = 'ControllerResizeInProgress';

@@ -1,7 +1,7 @@
 // The simulator's Metacontroller and kubelet against the real control plane: the real hook
 // server on a loopback port, the real API server, and the real StatefulSet, garbage-collector,
 // PVC-protection and volume-binder controllers. A round runs the kubelet (pod status through
-// the status subresource), makes volumes for pending claims, syncs every parent once, then
+// the status subresource), makes volumes for pending claims and grows them, syncs every parent once, then
 // gives the controllers a moment; convergence is rounds in which neither the hooks' answers nor
 // any object in the namespace changed.
 import type { FastifyInstance } from 'fastify';
@@ -19,7 +19,7 @@ import { kubeStore } from './kube-store.js';
 import { sleep } from './poll.js';
 import type { KubeObject as StoredObject } from '../../../src/sim/objects.js';
 import type { Store } from '../../../src/sim/store.js';
-import { provisionVolumes } from './volumes.js';
+import { provisionVolumes, resizeVolumes } from './volumes.js';
 
 /** The kinds whose objects make up a cluster's state, for telling whether a round changed any. */
 const WATCHED = [
@@ -134,6 +134,7 @@ export class RealWorld {
     this.rounds++;
     this.clock.now = Math.floor(this.clock.seconds(new Date().toISOString()));
     await provisionVolumes(this.kube, this.namespace);
+    await resizeVolumes(this.kube, this.namespace);
     await this.kubelet.step(this.rounds);
     const changes = await this.metacontroller.syncAll();
     // The controllers react to what this round wrote.

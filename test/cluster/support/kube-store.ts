@@ -1,6 +1,6 @@
 // The simulator's Store over the real API server, confined to the namespaces a test owns so
 // that test files running side by side never sync each other's clusters.
-import { resolveKind } from '../../../src/sim/kinds.js';
+import { clusterScoped, resolveKind } from '../../../src/sim/kinds.js';
 import type { KubeObject } from '../../../src/sim/objects.js';
 import type { Store } from '../../../src/sim/store.js';
 import type { Kube, Obj } from './kube.js';
@@ -18,6 +18,8 @@ export function kubeStore(kube: Kube, namespaces: string[]): Store {
   const uidPrecondition = (obj: Obj) => ({ preconditions: { uid: obj.metadata.uid } });
   return {
     async list(kind, namespace) {
+      // Cluster-scoped objects (StorageClasses) belong to no test's namespace: all of them.
+      if (clusterScoped(kind)) return (await kube.list(apiVersionOf(kind), kind)).sort(byNamespaceAndName).map(stored);
       const where = namespace === undefined ? namespaces : namespaces.includes(namespace) ? [namespace] : [];
       const lists = await Promise.all(where.map((ns) => kube.list(apiVersionOf(kind), kind, ns)));
       return lists.flat().sort(byNamespaceAndName).map(stored);

@@ -154,6 +154,13 @@ export async function runScenarios(t: Test, session: Session, strategy: ApplyStr
     t.same(names(await w.list('v1', 'PersistentVolumeClaim')), [], 'whenDeleted Delete: no PVC left');
   });
 
+  // Once, not per strategy: growth is an update of the PVC either way.
+  if (strategy === 'dynamic-apply') {
+    t.test(`${strategy}: a bigger worker storage size grows every PVC; a class that cannot expand keeps them`, async (t) => {
+      await volumeGrowth(t, await open(t, session, strategy, 'volumes'));
+    });
+  }
+
   for (const app of ['cassandra', 'hadoop', 'kafka', 'tensorflow']) {
     t.test(`${strategy}: the ${app} example is configured, and once converged costs Metacontroller no write`, async (t) => {
       const w = await open(t, session, strategy, app);
@@ -243,4 +250,92 @@ async function noWrites(t: Test, w: RealWorld): Promise<void> {
     [],
     'a converged cluster costs Metacontroller no write: every desired child equals what the server stored',
   );
+}
+
+/** A StorageClass that does not allow expansion, cluster-wide like every class. */
+const FIXED_CLASS: Obj = {
+  apiVersion: 'storage.k8s.io/v1',
+  kind: 'StorageClass',
+  metadata: { name: 'kd-test-fixed-size' },
+  provisioner: 'kubernetes.io/no-provisioner',
+  volumeBindingMode: 'Immediate',
+  reclaimPolicy: 'Retain',
+};
+
+/**
+ * Two Spark clusters side by side, workers on the default class (which expands) and on one that
+ * does not, both raised from 10Gi to 20Gi. No CSI driver runs here: the real API server takes the
+ * bigger request (its resize admission judges it), and the resizer model in ./volumes.ts grows the
+ * volume and the claim's capacity as a driver would.
+ */
+async function volumeGrowth(t: Test, w: RealWorld): Promise<void> {
+  await w.kube.apply(FIXED_CLASS, 'kubedirector-hooks-tests', { force: true });
+  const spark = (name: string, size: string, storageClassName?: string) => (o: Obj) => {
+    o.metadata.name = name;
+    o.spec.roles[2].members = 0;
+    o.spec.roles[1].storage = { size, ...(storageClassName ? { storageClassName } : {}) };
+  };
+  const apply = (size: string) =>
+    Promise.all([
+      w.apply('clusters/spark.yaml', spark('grows', size)),
+      w.apply('clusters/spark.yaml', spark('fixed', size, FIXED_CLASS.metadata.name)),
+    ]);
+  for (const file of catalogFiles('spark')) await w.apply(file);
+  await apply('10Gi');
+  await converged(t, w, 'created');
+  const claims = async (cluster: string) =>
+    (await w.list('v1', 'PersistentVolumeClaim')).filter((c) => c.metadata.labels?.['kubedirector.hpe.com/kdcluster'] === cluster);
+  const sizes = async (cluster: string) =>
+    (await claims(cluster)).map((c) => [c.spec.resources.requests.storage, c.status.capacity?.storage]);
+  t.same(await sizes('fixed'), [
+    ['10Gi', '10Gi'],
+    ['10Gi', '10Gi'],
+  ]);
+  const templates = async () =>
+    (await w.list('apps/v1', 'StatefulSet')).map((s) => [
+      s.metadata.name,
+      s.spec.volumeClaimTemplates?.[0]?.spec.resources.requests.storage,
+    ]);
+  const before = await templates();
+
+  const [fixedClaim] = await claims('fixed');
+  await t.rejects(
+    w.kube.update({ ...fixedClaim, spec: { ...fixedClaim!.spec, resources: { requests: { storage: '20Gi' } } } }),
+    /only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize/,
+    "the real API server's resize admission refuses growth on a class that cannot expand, as the simulator's does",
+  );
+
+  await apply('20Gi');
+  const seen = new Set<string>();
+  await w.converge({
+    afterRound: async () => {
+      const reason = condition(await w.cluster('grows'), 'VolumesExpanded')?.reason;
+      if (reason) seen.add(reason);
+    },
+  });
+  t.same(w.errors, [], 'grown without errors: no write was refused');
+  t.ok(seen.has('Expanding'), 'VolumesExpanded was False Expanding while the volumes grew');
+  t.same(
+    await sizes('grows'),
+    [
+      ['20Gi', '20Gi'],
+      ['20Gi', '20Gi'],
+    ],
+    'every worker PVC grew in place to 20Gi',
+  );
+  t.match(condition(await w.cluster('grows'), 'VolumesExpanded'), { status: 'True', reason: 'CapacityMet' });
+  t.same(
+    await sizes('fixed'),
+    [
+      ['10Gi', '10Gi'],
+      ['10Gi', '10Gi'],
+    ],
+    'the PVCs on the class that cannot expand are kept',
+  );
+  t.match(condition(await w.cluster('fixed'), 'VolumesExpanded'), {
+    status: 'False',
+    reason: 'ExpansionNotSupported',
+    message: /StorageClass "kd-test-fixed-size" does not set allowVolumeExpansion: true/,
+  });
+  t.same(await templates(), before, "the StatefulSets' claim templates stay as they were");
 }
