@@ -139,11 +139,13 @@ export function startscriptOutput(event: string, options: { noise?: string; errN
  * A real .tgz setup package built with the system tar: `nested` puts the startscript at
  * <dir>/startscript (upstream's layout), `flat` at the top, `none` ships no startscript.
  */
-export function buildPackage(workDir: string, layout: 'nested' | 'flat' | 'none' = 'nested'): Buffer {
+export function buildPackage(workDir: string, layout: 'nested' | 'flat' | 'none' = 'nested', version?: string): Buffer {
   const staging = join(workDir, `package-${layout}-${Math.random().toString(36).slice(2)}`);
   const scriptDir = layout === 'nested' ? join(staging, 'app-setup') : staging;
   mkdirSync(scriptDir, { recursive: true });
   writeFileSync(join(scriptDir, 'README'), 'a fake setup package\n');
+  // Another version of the package: other content, the same behaviour.
+  if (version !== undefined) writeFileSync(join(scriptDir, 'VERSION'), `${version}\n`);
   if (layout !== 'none') writeFileSync(join(scriptDir, 'startscript'), FAKE_STARTSCRIPT, { mode: 0o644 });
   const out = `${staging}.tgz`;
   execFileSync('tar', ['czf', out, '-C', staging, '.']);
