@@ -10,6 +10,7 @@ import { DATA_CLAIM, claimName } from './names.js';
 import type { Resolved } from './resolve.js';
 import type { Problem, Valid } from './validate.js';
 import type { Plan } from './plan.js';
+import { observePod } from './pods.js';
 import type { Rollout } from './render/rollout.js';
 import type { Rendered } from './render/children.js';
 import { CONFIGMAP_LIMIT } from './render/config.js';
@@ -350,8 +351,13 @@ export function frozenStatus(
 ): KubeDirectorClusterStatus {
   const kept = (resolved.previous.conditions ?? []).filter((c) => !['Valid', 'Ready', 'StatusRebuilt'].includes(c.type));
   const unreadable = resolved.statusUnreadable ? [resolved.statusUnreadable] : [];
+  // The member counts come from the observed pods when status has none (a cluster that never
+  // started), so `kubectl get kdcluster` shows 0 and 0 beside the reason rather than nothing.
+  const pods = [...resolved.observed.pods.values()].map(observePod);
   return {
     ...resolved.previous,
+    members: resolved.previous.members ?? pods.length,
+    readyMembers: resolved.previous.readyMembers ?? pods.filter((p) => p.ready).length,
     observedGeneration: resolved.generation,
     conditions: [
       validCondition(resolved, problems),

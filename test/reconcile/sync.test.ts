@@ -288,6 +288,13 @@ t.test('a request for a cluster whose app is gone keeps everything, including re
   t.equal(condition(response.status, 'Valid').reason, 'AppNotFound');
 });
 
+t.test('a new cluster whose app is missing shows 0 members and 0 ready beside its reason', async (t) => {
+  const response = run({ parent: stored(sparkCluster), apps: [] });
+  t.match(response.status, { members: 0, readyMembers: 0 });
+  t.match(condition(response.status, 'Ready'), { status: 'False', reason: 'Invalid' });
+  t.equal(response.status.state, undefined, 'no state: nothing was ever created');
+});
+
 t.test('an unreadable spec freezes too', async (t) => {
   const parent = stored({ ...sparkCluster, spec: { app: 'spark', roles: 'all of them' } });
   const response = run({ parent, apps: [spark] });
