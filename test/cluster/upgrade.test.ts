@@ -115,9 +115,12 @@ if (session) {
     mostDown = 0;
     replaced.length = 0;
     await point('workers-3');
-    for (let i = 0; i < 30; i++) {
+    // Until the rollout pauses, then a few more rounds in which nothing else may move.
+    let after = -1;
+    for (let i = 0; i < 60 && after < 4; i++) {
       await w.round();
       await afterRound(i);
+      if (after >= 0 || (await rolledOut())?.reason === 'RolloutPaused') after += 1;
     }
     t.match(await rolledOut(), {
       status: 'False',

@@ -108,7 +108,12 @@ t.test('a version whose configure fails pauses with the others untouched; pointi
 
   const watch = rolloutWatch(workers);
   point('workers-3');
-  for (let i = 0; i < 40; i++) watch.observe(workers.w.sim.list('Pod', NAMESPACE), (await workers.w.sim.round()).round);
+  // Until the rollout pauses, then a few more rounds in which nothing else may move.
+  let after = -1;
+  for (let i = 0; i < 60 && after < 4; i++) {
+    watch.observe(workers.w.sim.list('Pod', NAMESPACE), (await workers.w.sim.round()).round);
+    if (after >= 0 || condition(workers, 'RolledOut')?.reason === 'RolloutPaused') after += 1;
+  }
   t.match(condition(workers, 'RolledOut'), {
     status: 'False',
     reason: 'RolloutPaused',
