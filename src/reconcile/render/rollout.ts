@@ -49,20 +49,24 @@ const steady = (m: MemberPlan) => m.status.state === 'configured' && m.observati
  */
 export function planRollout(resolved: Resolved, roles: RolePlan[], hashes: Map<string, string>): Rollout {
   const templateOf = (m: MemberPlan) => resolved.observed.pods.get(m.status.pod)?.metadata.annotations?.[TEMPLATE_ANNOTATION];
-  const outdatedOf = (role: RolePlan) => {
-    const hash = hashes.get(role.id);
-    return role.members
-      .filter((m) => hash !== undefined && m.observation.exists && !m.observation.terminating && templateOf(m) !== hash)
-      .sort((a, b) => b.ordinal - a.ordinal);
-  };
+  const outdatedByRole = new Map(
+    roles.map((role) => {
+      const hash = hashes.get(role.id);
+      const outdated = role.members
+        .filter((m) => hash !== undefined && m.observation.exists && !m.observation.terminating && templateOf(m) !== hash)
+        .sort((a, b) => b.ordinal - a.ordinal);
+      return [role.id, outdated];
+    }),
+  );
+  const outdatedMembers = new Set([...outdatedByRole.values()].flat());
   const members = roles.flatMap((r) => r.members).filter((m) => !isLeaving(m.status));
   // Only a member made from the current template can have failed on it.
-  const failed = members.find((m) => m.status.state === 'config error' && !roles.some((r) => outdatedOf(r).includes(m)));
+  const failed = members.find((m) => m.status.state === 'config error' && !outdatedMembers.has(m));
 
   const result = new Map<string, RoleRollout>();
   let next: Rollout['next'];
   for (const role of rolloutOrder(resolved.app?.spec, roles)) {
-    const outdated = outdatedOf(role);
+    const outdated = outdatedByRole.get(role.id) ?? [];
     const [candidate] = outdated;
     if (!candidate) {
       result.set(role.id, { outdated, partition: 0 });
