@@ -4,30 +4,18 @@ import type { HookRequest } from '../src/api/hook.js';
 import type { KubeObject } from '../src/api/meta.js';
 import { ANNOTATIONS_MAX_BYTES } from '../src/api/bounds.js';
 import { LAST_APPLIED } from '../src/reconcile/observed.js';
-import { sync } from '../src/reconcile/sync.js';
 import { readYaml } from '../test/support/fixtures.js';
-import { pod } from '../test/support/pods.js';
 import { catalogObjects } from '../test/support/catalog.js';
-import { OPTIONS, applied, request, stored } from '../test/support/requests.js';
+import { convergedSyncRequest } from '../test/support/converged.js';
 
 /** The sync request of a converged Spark cluster with `members` members in all, named `name` if given. */
 export function convergedRequest(members: number, name?: string): HookRequest {
   const manifest = readYaml<{ metadata: { name: string }; spec: { roles: { members: number }[] } }>('clusters/spark.yaml');
   manifest.spec.roles[1]!.members = members - 2;
   if (name) manifest.metadata.name = name;
-  const apps = catalogObjects('spark');
-  let children: KubeObject[] = [];
-  let pods: KubeObject[] = [];
-  let status: unknown;
-  for (let round = 0; round < 10; round++) {
-    const next = request({ parent: stored(manifest, status ? { status } : {}), apps, children, pods });
-    const response = sync(next, OPTIONS);
-    if (JSON.stringify(response.status) === JSON.stringify(status)) return next;
-    children = response.children.map((child) => storable(applied(child)));
-    status = response.status;
-    pods = (status as { roles: { members: { pod: string }[] }[] }).roles.flatMap((r) => r.members.map((m) => pod(m.pod)));
-  }
-  throw new Error(`a ${members}-member cluster did not converge`);
+  const converged = convergedSyncRequest(manifest, catalogObjects('spark'), { maxRounds: 10, store: storable });
+  if (!converged) throw new Error(`a ${members}-member cluster did not converge`);
+  return converged;
 }
 
 /**

@@ -23,39 +23,21 @@ export function makeCerts(): TestCerts {
   const dir = mkdtempSync(join(tmpdir(), 'kd-certs-'));
   const path = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  const ca = (name: string) =>
-    openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${name}`,
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.crt`,
-    );
+  // A new P-256 key for the subject `name`, unencrypted, in `<name>.key`.
+  const newKey = (name: string) => [
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-subj',
+    `/CN=${name}`,
+    '-keyout',
+    `${name}.key`,
+  ];
+  const ca = (name: string) => openssl('req', '-x509', ...newKey(name), '-days', '2', '-out', `${name}.crt`);
   const leaf = (name: string, issuer: string, extensions: string) => {
-    openssl(
-      'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-subj',
-      `/CN=${name}`,
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-    );
+    openssl('req', ...newKey(name), '-out', `${name}.csr`);
     writeFileSync(path(`${name}.ext`), extensions);
     openssl(
       'x509',

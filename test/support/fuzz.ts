@@ -10,11 +10,9 @@ import type { KubeObject } from '../../src/api/meta.js';
 import { TYPE } from '../../src/reconcile/kinds.js';
 import { LABEL } from '../../src/reconcile/labels.js';
 import { asDesired, observedChildren } from '../../src/reconcile/observed.js';
-import { sync } from '../../src/reconcile/sync.js';
 import { catalogObjects } from './catalog.js';
 import { readYaml } from './fixtures.js';
-import { pod } from './pods.js';
-import { OPTIONS, applied, request, stored } from './requests.js';
+import { convergedSyncRequest } from './converged.js';
 
 /** Ready reasons of an answer that echoes the observed children. */
 export const FREEZING_REASONS = ['Invalid', 'ReconcileError', 'UnplannedRemoval'];
@@ -22,19 +20,9 @@ export const FREEZING_REASONS = ['Invalid', 'ReconcileError', 'UnplannedRemoval'
 /** The sync request of an example cluster once its response stops changing (children applied, pods ready). */
 export function convergedExample(file: string): HookRequest {
   const manifest = readYaml<{ spec: { app: string } }>(file);
-  const apps = catalogObjects(manifest.spec.app);
-  let children: KubeObject[] = [];
-  let pods: KubeObject[] = [];
-  let status: unknown;
-  for (let round = 0; round < 12; round++) {
-    const next = request({ parent: stored(manifest, status ? { status } : {}), apps, children, pods });
-    const response = sync(next, OPTIONS);
-    if (JSON.stringify(response.status) === JSON.stringify(status)) return next;
-    children = response.children.map((child) => applied(child));
-    status = response.status;
-    pods = ((status as { roles?: { members: { pod: string }[] }[] }).roles ?? []).flatMap((r) => r.members.map((m) => pod(m.pod)));
-  }
-  throw new Error(`${file} did not converge`);
+  const converged = convergedSyncRequest(manifest, catalogObjects(manifest.spec.app), { maxRounds: 12 });
+  if (!converged) throw new Error(`${file} did not converge`);
+  return converged;
 }
 
 type Json = unknown;
